@@ -1,0 +1,80 @@
+package io.auditrelay.config;
+
+import io.auditrelay.mapper.Mappers;
+import io.auditrelay.sink.CsvFileSink;
+import io.auditrelay.sink.EventSink;
+import io.auditrelay.sink.NdjsonFileSink;
+import io.auditrelay.source.InboxSeeder;
+import io.auditrelay.source.RecordReader;
+import io.auditrelay.spine.DeadLetterStore;
+import io.auditrelay.spine.DedupeRepository;
+import io.auditrelay.spine.FanOut;
+import io.auditrelay.spine.Normalizer;
+import io.auditrelay.spine.OnceCoordinator;
+import io.auditrelay.spine.RelayStats;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.Service;
+import org.apache.camel.spi.Registry;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the relay's beans from its properties and binds them by the names the YAML routes use.
+ * Wiring only: the logic lives in the classes it creates.
+ */
+@Configuration
+public class RelayConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings settings = new Settings(context);
+        Registry registry = context.getRegistry();
+        Clock clock = Clock.systemUTC();
+
+        RelayStats stats = new RelayStats();
+        registry.bind("relayStats", stats);
+
+        Path stateDir = Path.of(settings.get("relay.state.dir", "data/state"));
+        DedupeRepository dedupe = new DedupeRepository(stateDir, settings.integer("relay.dedupe.max-ids", 1_000_000));
+        registry.bind("dedupeRepository", dedupe);
+
+        registry.bind("deadLetters", new DeadLetterStore(Path.of(settings.get("relay.dlq.dir", "data/dlq")), clock, stats));
+        registry.bind("normalizer", new Normalizer(settings.optional("relay.org"), clock, stats));
+        registry.bind("recordReader", new RecordReader());
+
+        Map<String, EventSink> sinks = new LinkedHashMap<>();
+        sinks.put("csv", new CsvFileSink(Path.of(settings.get("relay.sink.csv.dir", "data/out/csv"))));
+        sinks.put("ndjson", new NdjsonFileSink(Path.of(settings.get("relay.sink.ndjson.dir", "data/out/ndjson"))));
+        FanOut fanOut = new FanOut(settings.list("relay.sinks", "csv,ndjson"), sinks.keySet());
+        registry.bind("fanOut", fanOut);
+        sinks.forEach((name, sink) -> registry.bind(name + "Sink", sink));
+        for (String name : fanOut.sinks()) {
+            if (sinks.get(name) instanceof Service service) {
+                context.addService(service, true, true);
+            }
+        }
+
+        OnceCoordinator coordinator = new OnceCoordinator(context, stats, settings.bool("relay.once", false));
+        registry.bind("onceCoordinator", coordinator);
+        context.addService(coordinator, true, true);
+        context.addStartupListener((ctx, alreadyStarted) -> {
+            if (!alreadyStarted) {
+                coordinator.started();
+            }
+        });
+
+        if (settings.bool("relay.inbox.enabled", true)) {
+            String inbox = settings.get("relay.inbox.dir", InboxSeeder.DEFAULT_INBOX);
+            List<String> vendors = Mappers.vendors();
+            InboxSeeder.prepare(Path.of(inbox), InboxSeeder.DEFAULT_INBOX.equals(inbox),
+                    Path.of(settings.get("relay.examples.dir", "examples/inbox")), vendors);
+            vendors.forEach(vendor -> coordinator.expect("inbox:" + vendor));
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.auditrelay.sink;
+
+import io.auditrelay.event.AuditEvent;
+import io.auditrelay.mapper.Json;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * Writes {@code audit-YYYY-MM-DD.csv} with a header row and RFC 4180 quoting (CRLF line ends,
+ * fields with a comma, quote or line break quoted, quotes doubled); {@code raw} is compact JSON.
+ */
+public class CsvFileSink extends DailyFileSink {
+
+    public static final String HEADER = "id,time,received,vendor,action,activity,outcome,actor_id,actor_email,"
+            + "resource_type,resource_id,resource_name,org,raw";
+    private static final Pattern ID = Pattern.compile("^(astra|cockroachdb|conduktor|airkit):.+");
+
+    public CsvFileSink(Path dir) {
+        super(dir, "audit-", ".csv");
+    }
+
+    @Override
+    public String name() {
+        return "csv";
+    }
+
+    @Override
+    protected String line(AuditEvent e) throws IOException {
+        StringBuilder line = new StringBuilder(512);
+        field(line, e.id());
+        field(line, e.time());
+        field(line, e.received());
+        field(line, e.vendor());
+        field(line, e.action());
+        field(line, e.activity() == null ? null : e.activity().value());
+        field(line, e.outcome() == null ? null : e.outcome().value());
+        field(line, e.actor() == null ? null : e.actor().id());
+        field(line, e.actor() == null ? null : e.actor().email());
+        field(line, e.resource() == null ? null : e.resource().type());
+        field(line, e.resource() == null ? null : e.resource().id());
+        field(line, e.resource() == null ? null : e.resource().name());
+        field(line, e.org());
+        field(line, e.raw() == null ? null : Json.MAPPER.writeValueAsString(e.raw()));
+        line.setLength(line.length() - 1);
+        return line.toString();
+    }
+
+    private static void field(StringBuilder line, String value) {
+        if (value != null) {
+            boolean quote = value.indexOf(',') >= 0 || value.indexOf('"') >= 0
+                    || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0;
+            if (quote) {
+                line.append('"').append(value.replace("\"", "\"\"")).append('"');
+            } else {
+                line.append(value);
+            }
+        }
+        line.append(',');
+    }
+
+    @Override
+    protected String header() {
+        return HEADER;
+    }
+
+    @Override
+    protected String newline() {
+        return "\r\n";
+    }
+
+    @Override
+    protected String idOf(String line) {
+        String first;
+        if (line.startsWith("\"")) {
+            int end = line.indexOf("\",");
+            first = end < 0 ? null : line.substring(1, end).replace("\"\"", "\"");
+        } else {
+            int end = line.indexOf(',');
+            first = end < 0 ? null : line.substring(0, end);
+        }
+        return first != null && ID.matcher(first).matches() ? first : null;
+    }
+}

@@ -1,0 +1,132 @@
+package io.auditrelay.spine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditrelay.event.AuditEvent;
+import io.auditrelay.mapper.Json;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The dead-letter store: one JSON line per rejected record in {@code <relay.dlq.dir>/dead-letters.jsonl},
+ * holding the record as read, where it came from, which sink (if any) refused it, the reason and the time.
+ * Each line is written and flushed before the source is acknowledged, so a dead letter is never lost.
+ */
+public class DeadLetterStore {
+
+    public static final String FILE_NAME = "dead-letters.jsonl";
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterStore.class);
+
+    private final Path file;
+    private final Clock clock;
+    private final RelayStats stats;
+
+    public DeadLetterStore(Path dir, Clock clock, RelayStats stats) {
+        this.file = dir.resolve(FILE_NAME);
+        this.clock = clock;
+        this.stats = stats;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Records the exchange's record with the exception that stopped it; called by the routes' error handlers. */
+    public void record(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String sink = exchange.getMessage().getHeader(Headers.SINK, String.class);
+        SourceRecord source = exchange.getProperty(Normalizer.SOURCE_RECORD, SourceRecord.class);
+        Object body = exchange.getMessage().getBody();
+        String vendor = exchange.getMessage().getHeader(Headers.VENDOR, String.class);
+        String location = exchange.getMessage().getHeader(Headers.LOCATION, String.class);
+        if (source == null && body instanceof SourceRecord record) {
+            source = record;
+        }
+        if (source != null) {
+            vendor = source.vendor();
+            location = source.location();
+        }
+        ObjectNode entry = Json.MAPPER.createObjectNode();
+        entry.put("time", clock.instant().toString());
+        entry.put("vendor", vendor);
+        entry.put("source", location);
+        entry.put("sink", sink);
+        entry.put("error", reason(cause));
+        if (source != null) {
+            entry.put("raw", source.text());
+        } else if (!(body instanceof AuditEvent)) {
+            entry.put("raw", exchange.getMessage().getBody(String.class));
+        }
+        if (body instanceof AuditEvent event) {
+            entry.set("event", Json.MAPPER.valueToTree(event));
+        }
+        append(entry);
+        stats.deadLettered(vendor);
+        LOG.warn("Dead-lettered a {} record from {}{}: {}", vendor, location,
+                sink == null ? "" : " at sink " + sink, entry.get("error").asText());
+    }
+
+    /** Records a whole input (a file or object) that could not be read at all. */
+    public void recordUnreadable(String vendor, String location, String reason) {
+        ObjectNode entry = Json.MAPPER.createObjectNode();
+        entry.put("time", clock.instant().toString());
+        entry.put("vendor", vendor);
+        entry.put("source", location);
+        entry.putNull("sink");
+        entry.put("error", reason);
+        entry.putNull("raw");
+        append(entry);
+        stats.deadLettered(vendor);
+        LOG.warn("Dead-lettered unreadable {} input {}: {}", vendor, location, reason);
+    }
+
+    /** All entries currently in the store. */
+    public List<JsonNode> entries() {
+        List<JsonNode> out = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    out.add(Json.MAPPER.readTree(line));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    static String reason(Throwable cause) {
+        if (cause == null) {
+            return "unknown error";
+        }
+        String message = cause.getMessage();
+        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+    }
+
+    private synchronized void append(ObjectNode entry) {
+        try {
+            Files.createDirectories(file.getParent());
+            byte[] line = (Json.MAPPER.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
+            try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                out.write(line);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the dead-letter store " + file, e);
+        }
+    }
+}

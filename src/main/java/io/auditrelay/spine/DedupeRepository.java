@@ -1,0 +1,155 @@
+package io.auditrelay.spine;
+
+import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
+
+/**
+ * The spine's persistent idempotent repository: the last {@code maxIds} delivered event ids.
+ *
+ * <p>Camel's {@code FileIdempotentRepository} scans its whole file on every cache miss, which is
+ * every new id, so it does not scale to a million ids. This one keeps 128-bit hashes of the ids in
+ * memory ({@link IdHashSet}) and appends each new hash to {@code dedupe-ids.txt}, one line per id;
+ * the file is compacted to the newest {@code maxIds} entries when it grows past twice that. A torn
+ * last line (a kill during a write) is ignored on load: that id was not confirmed.
+ */
+public class DedupeRepository extends ServiceSupport implements IdempotentRepository {
+
+    public static final String FILE_NAME = "dedupe-ids.txt";
+    private static final Logger LOG = LoggerFactory.getLogger(DedupeRepository.class);
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final Path file;
+    private final IdHashSet ids;
+    private long linesInFile;
+    private OutputStream out;
+
+    public DedupeRepository(Path stateDir, int maxIds) {
+        this.file = stateDir.resolve(FILE_NAME);
+        this.ids = new IdHashSet(maxIds);
+    }
+
+    @Override
+    public synchronized boolean add(String key) {
+        long[] hash = IdHashSet.hash(key);
+        if (!ids.add(hash[0], hash[1])) {
+            return false;
+        }
+        append(hash);
+        return true;
+    }
+
+    @Override
+    public synchronized boolean contains(String key) {
+        long[] hash = IdHashSet.hash(key);
+        return ids.contains(hash[0], hash[1]);
+    }
+
+    @Override
+    public synchronized boolean remove(String key) {
+        long[] hash = IdHashSet.hash(key);
+        boolean removed = ids.remove(hash[0], hash[1]);
+        if (removed) {
+            rewrite();
+        }
+        return removed;
+    }
+
+    @Override
+    public boolean confirm(String key) {
+        return true;
+    }
+
+    @Override
+    public synchronized void clear() {
+        ids.clear();
+        rewrite();
+    }
+
+    public synchronized int size() {
+        return ids.size();
+    }
+
+    @Override
+    protected synchronized void doStart() throws Exception {
+        Files.createDirectories(file.getParent());
+        if (Files.exists(file)) {
+            try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    if (line.length() == 32) {
+                        try {
+                            ids.add(HEX.fromHexDigits(line, 0, 16), HEX.fromHexDigits(line, 16, 32));
+                            linesInFile++;
+                        } catch (IllegalArgumentException torn) {
+                            LOG.debug("Ignoring unreadable line in {}", file);
+                        }
+                    }
+                }
+            }
+            LOG.info("Dedupe store {} holds {} ids", file, ids.size());
+        }
+        rewrite();
+    }
+
+    @Override
+    protected synchronized void doStop() throws Exception {
+        if (out != null) {
+            out.close();
+            out = null;
+        }
+    }
+
+    private void append(long[] hash) {
+        try {
+            if (linesInFile >= 2L * ids.capacity()) {
+                rewrite();
+            }
+            out.write((HEX.toHexDigits(hash[0]) + HEX.toHexDigits(hash[1]) + "\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            linesInFile++;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the dedupe store " + file, e);
+        }
+    }
+
+    /** Writes the live hashes, oldest first, to a new file that atomically replaces the old one. */
+    private void rewrite() {
+        try {
+            if (out != null) {
+                out.close();
+            }
+            Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+            try (BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.US_ASCII)) {
+                ids.forEachOldestFirst((h, l) -> {
+                    try {
+                        writer.write(HEX.toHexDigits(h));
+                        writer.write(HEX.toHexDigits(l));
+                        writer.write('\n');
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            linesInFile = ids.size();
+            out = Files.newOutputStream(file, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite the dedupe store " + file, e);
+        }
+    }
+
+}

@@ -1,0 +1,150 @@
+package io.auditrelay.spine;
+
+/**
+ * A bounded, insertion-ordered set of 128-bit id hashes: when full, adding evicts the oldest.
+ * Two long arrays hold the hashes in a ring and an open-addressing table indexes the ring,
+ * so a million ids take about 24 MB instead of the 150 MB a {@code LinkedHashSet<String>} would.
+ * Not thread-safe: {@link DedupeRepository} guards it.
+ */
+public final class IdHashSet {
+
+    private final long[] hi;
+    private final long[] lo;
+    private final boolean[] live;
+    private final int[] table;
+    private final int mask;
+    private int next;
+    private int size;
+
+    public IdHashSet(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be positive");
+        }
+        hi = new long[capacity];
+        lo = new long[capacity];
+        live = new boolean[capacity];
+        int tableSize = Integer.highestOneBit(Math.max(4, capacity * 2 - 1)) << 1;
+        table = new int[tableSize];
+        mask = tableSize - 1;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int capacity() {
+        return hi.length;
+    }
+
+    public boolean contains(long h, long l) {
+        return find(h, l) >= 0;
+    }
+
+    /** Adds the hash; returns false if it was already present. */
+    public boolean add(long h, long l) {
+        if (find(h, l) >= 0) {
+            return false;
+        }
+        if (live[next]) {
+            removeSlot(find(hi[next], lo[next]));
+        }
+        hi[next] = h;
+        lo[next] = l;
+        live[next] = true;
+        int slot = home(h, l);
+        while (table[slot] != 0) {
+            slot = (slot + 1) & mask;
+        }
+        table[slot] = next + 1;
+        next = (next + 1) % hi.length;
+        size++;
+        return true;
+    }
+
+    public boolean remove(long h, long l) {
+        int slot = find(h, l);
+        if (slot < 0) {
+            return false;
+        }
+        removeSlot(slot);
+        return true;
+    }
+
+    public void clear() {
+        java.util.Arrays.fill(table, 0);
+        java.util.Arrays.fill(live, false);
+        next = 0;
+        size = 0;
+    }
+
+    /** Visits the live hashes from oldest to newest. */
+    void forEachOldestFirst(java.util.function.BiConsumer<Long, Long> visitor) {
+        for (int i = 0; i < hi.length; i++) {
+            int index = (next + i) % hi.length;
+            if (live[index]) {
+                visitor.accept(hi[index], lo[index]);
+            }
+        }
+    }
+
+    private int home(long h, long l) {
+        long mixed = h ^ (l * 0x9E3779B97F4A7C15L);
+        return (int) (mixed ^ (mixed >>> 32)) & mask;
+    }
+
+    private int find(long h, long l) {
+        int slot = home(h, l);
+        while (table[slot] != 0) {
+            int index = table[slot] - 1;
+            if (hi[index] == h && lo[index] == l) {
+                return slot;
+            }
+            slot = (slot + 1) & mask;
+        }
+        return -1;
+    }
+
+    /** Linear-probing deletion with backward shift, so no tombstones are needed. */
+    private void removeSlot(int slot) {
+        int index = table[slot] - 1;
+        live[index] = false;
+        size--;
+        int gap = slot;
+        int probe = slot;
+        while (true) {
+            probe = (probe + 1) & mask;
+            if (table[probe] == 0) {
+                break;
+            }
+            int entry = table[probe] - 1;
+            int want = home(hi[entry], lo[entry]);
+            boolean movable = gap <= probe ? (want <= gap || want > probe) : (want <= gap && want > probe);
+            if (movable) {
+                table[gap] = table[probe];
+                gap = probe;
+            }
+        }
+        table[gap] = 0;
+    }
+
+    /** The 128-bit hash of an id, as {high, low}. */
+    public static long[] hash(String id) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("MD5").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(digest);
+            return new long[] {buffer.getLong(), buffer.getLong()};
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public boolean contains(String id) {
+        long[] h = hash(id);
+        return contains(h[0], h[1]);
+    }
+
+    public boolean add(String id) {
+        long[] h = hash(id);
+        return add(h[0], h[1]);
+    }
+}
