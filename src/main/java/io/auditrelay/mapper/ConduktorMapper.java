@@ -1,0 +1,223 @@
+package io.auditrelay.mapper;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.auditrelay.event.Activity;
+import io.auditrelay.event.AuditEvent;
+import io.auditrelay.event.Outcome;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Maps a Conduktor audit event in CloudEvents structured JSON. The action is {@code data.eventType}
+ * ({@code Kafka.Topic.Create}); else the older {@code type} form {@code AuditLogEventType(Kafka,Topic,Create)}
+ * rewritten to dotted form; else {@code type} verbatim (console events such as {@code topic.Created}).
+ * The resource is read from the {@code source} CRN.
+ */
+public final class ConduktorMapper implements VendorMapper {
+
+    public static final String VENDOR = "conduktor";
+
+    private static final Pattern OLD_TYPE = Pattern.compile("AuditLogEventType\\((.*)\\)");
+
+    /** Activities that the words of the action alone would get wrong or not find. */
+    static final Map<String, Activity> ACTIVITIES = Map.ofEntries(
+            Map.entry("Kafka.Topic.Empty", Activity.DELETE),
+            Map.entry("SelfService.ApplicationInstancePermission.Create", Activity.GRANT),
+            Map.entry("SelfService.ApplicationInstancePermission.Delete", Activity.REVOKE),
+            Map.entry("topic.ProducedRecord", Activity.CREATE),
+            Map.entry("topic.Browsed", Activity.READ),
+            Map.entry("topic.Emptied", Activity.DELETE),
+            Map.entry("topic.Tagged", Activity.UPDATE),
+            Map.entry("topic.Untagged", Activity.UPDATE),
+            Map.entry("subject.ChangedCompat", Activity.UPDATE),
+            Map.entry("registry.ChangedGlobalCompat", Activity.UPDATE),
+            Map.entry("subject.DeletedVersions", Activity.DELETE),
+            Map.entry("subject.DeletedVersion", Activity.DELETE),
+            Map.entry("consumergroup.Updated", Activity.UPDATE),
+            Map.entry("connector.Restarted", Activity.UPDATE),
+            Map.entry("connector.RestartedTask", Activity.UPDATE),
+            Map.entry("connector.Paused", Activity.DISABLE),
+            Map.entry("connector.Resumed", Activity.ENABLE),
+            Map.entry("policy.Upserted", Activity.UPDATE),
+            Map.entry("application.access-request.Approved", Activity.GRANT),
+            Map.entry("application.access-request.Rejected", Activity.OTHER),
+            Map.entry("group.member.Added", Activity.GRANT),
+            Map.entry("group.member.Deleted", Activity.REVOKE),
+            Map.entry("group.permission.Added", Activity.GRANT),
+            Map.entry("group.permission.Deleted", Activity.REVOKE),
+            Map.entry("user.Login", Activity.LOGIN),
+            Map.entry("user.permission.Added", Activity.GRANT),
+            Map.entry("user.permission.Deleted", Activity.REVOKE),
+            Map.entry("user.platform_role.Updated", Activity.UPDATE));
+
+    /** CRN path keywords followed by an identifier, and the resource kind they name. */
+    private static final Map<String, String> KINDS = Map.ofEntries(
+            Map.entry("cluster", "cluster"),
+            Map.entry("kafkacluster", "cluster"),
+            Map.entry("topic", "topic"),
+            Map.entry("subject", "subject"),
+            Map.entry("group", "group"),
+            Map.entry("consumergroup", "consumer_group"),
+            Map.entry("connect", "kafka_connect"),
+            Map.entry("kafkaconnect", "kafka_connect"),
+            Map.entry("connector", "connector"),
+            Map.entry("ksqldb", "ksqldb"),
+            Map.entry("datamasking", "datamasking_policy"),
+            Map.entry("policy", "policy"),
+            Map.entry("application", "application"),
+            Map.entry("applicationinstance", "application_instance"),
+            Map.entry("applicationgroup", "application_group"),
+            Map.entry("user", "user"));
+
+    @Override
+    public String vendor() {
+        return VENDOR;
+    }
+
+    @Override
+    public AuditEvent map(JsonNode record, MappingContext context) {
+        Fields.requireObject(record);
+        String id = Fields.required(record, "id");
+        String time = Timestamps.format(Timestamps.parseIso("time", Fields.required(record, "time")));
+        JsonNode data = record.path("data");
+        String action = action(Fields.text(data, "eventType"), Fields.text(record, "type"));
+        String source = Fields.text(record, "source");
+        String name = Fields.text(data.path("metadata"), "name");
+        return new AuditEvent(
+                VENDOR + ":" + id,
+                time,
+                Fields.received(context),
+                VENDOR,
+                action,
+                Activities.lookup(ACTIVITIES, action),
+                outcome(data),
+                actor(data),
+                new AuditEvent.Resource(resourceType(source, action), source,
+                        name != null ? name : lastSegment(source)),
+                Fields.defaultOrg(context),
+                record);
+    }
+
+    /** The action from {@code data.eventType}, else {@code type} (old form rewritten); type is then required. */
+    static String action(String eventType, String type) {
+        if (eventType != null) {
+            return eventType;
+        }
+        if (type == null) {
+            throw new MappingException("type", "missing or empty, and data.eventType is absent");
+        }
+        Matcher old = OLD_TYPE.matcher(type.trim());
+        if (old.matches()) {
+            List<String> parts = new ArrayList<>();
+            for (String part : old.group(1).split(",")) {
+                if (!part.isBlank()) {
+                    parts.add(part.trim());
+                }
+            }
+            if (!parts.isEmpty()) {
+                return String.join(".", parts);
+            }
+        }
+        return type;
+    }
+
+    /**
+     * The resource kind named by the CRN: the last keyword in its path that is followed by an identifier
+     * ({@code connect/<id>/<name>} is a connector; a Kafka-cluster {@code group} is a consumer group).
+     * Falls back to the middle word of a dotted action ({@code Iam.User.Create} is a user).
+     */
+    static String resourceType(String crn, String action) {
+        List<String> segments = segments(crn);
+        String kind = null;
+        boolean inCluster = false;
+        for (int i = 0; i + 1 < segments.size(); i++) {
+            String keyword = segments.get(i).toLowerCase(Locale.ROOT);
+            String mapped = KINDS.get(keyword);
+            if (mapped == null) {
+                continue;
+            }
+            if (keyword.equals("connect") && i + 2 < segments.size()) {
+                return "connector";
+            }
+            kind = mapped.equals("group") && inCluster ? "consumer_group" : mapped;
+            inCluster |= mapped.equals("cluster");
+            i++;
+        }
+        return kind != null ? kind : kindFromAction(action);
+    }
+
+    private static String kindFromAction(String action) {
+        String[] parts = action.split("\\.");
+        if (parts.length < 3) {
+            return null;
+        }
+        String kind = parts[parts.length - 2].replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+        return KINDS.getOrDefault(kind.replace("_", ""), kind);
+    }
+
+    /** The CRN path segments, scheme ({@code kafka:}, {@code platform:}) and empty segments dropped. */
+    static List<String> segments(String crn) {
+        List<String> segments = new ArrayList<>();
+        if (crn == null) {
+            return segments;
+        }
+        String path = crn.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*:", "");
+        for (String segment : path.split("/")) {
+            if (!segment.isEmpty()) {
+                segments.add(segment);
+            }
+        }
+        return segments;
+    }
+
+    private static String lastSegment(String crn) {
+        List<String> segments = segments(crn);
+        return segments.isEmpty() ? null : segments.get(segments.size() - 1);
+    }
+
+    /** The actor from {@code data} (or its {@code metadata}): a user name/id/principal and an e-mail. */
+    static AuditEvent.Actor actor(JsonNode data) {
+        for (JsonNode node : List.of(data, data.path("metadata"))) {
+            JsonNode user = node.path("user");
+            if (user.isObject()) {
+                String email = Fields.first(user, "email", "userEmail");
+                String id = Fields.first(user, "id", "userId", "name", "userName", "principal", "email");
+                if (id != null || email != null) {
+                    return new AuditEvent.Actor(id, email != null ? email : emailOrNull(id));
+                }
+            }
+            String id = Fields.first(node, "user", "userName", "userId", "principal", "actor");
+            String email = Fields.first(node, "email", "userEmail");
+            if (id != null || email != null) {
+                return new AuditEvent.Actor(id != null ? id : email, email != null ? email : emailOrNull(id));
+            }
+        }
+        return new AuditEvent.Actor(null, null);
+    }
+
+    /** Only when data states it: {@code outcome}, {@code status} or {@code result}, or a boolean {@code success}. */
+    static Outcome outcome(JsonNode data) {
+        JsonNode success = data.path("success");
+        if (success.isBoolean()) {
+            return success.asBoolean() ? Outcome.SUCCESS : Outcome.FAILURE;
+        }
+        String stated = Fields.first(data, "outcome", "status", "result");
+        if (stated == null) {
+            return Outcome.UNKNOWN;
+        }
+        return switch (stated.trim().toLowerCase(Locale.ROOT)) {
+            case "success", "succeeded", "ok", "allowed" -> Outcome.SUCCESS;
+            case "failure", "failed", "error", "denied", "rejected" -> Outcome.FAILURE;
+            default -> Outcome.UNKNOWN;
+        };
+    }
+
+    private static String emailOrNull(String value) {
+        return Fields.isEmail(value) ? value : null;
+    }
+}
