@@ -4,7 +4,7 @@ import org.apache.camel.main.Main;
 
 /**
  * Starts the relay: {@code java -jar target/audit-relay.jar}. Beans come from
- * {@code RelayConfiguration} and routes from {@code routes/*.yaml}, both named in {@code application.properties}.
+ * the configuration classes and routes from {@code routes/*.yaml}, all named in {@code application.properties}.
  */
 public final class AuditRelay {
 

@@ -44,6 +44,15 @@ public final class Settings {
         }
     }
 
+    /** The enabled sinks, from {@code relay.sinks}. */
+    public List<String> sinks() {
+        return list("relay.sinks", "csv,ndjson");
+    }
+
+    public boolean sinkEnabled(String name) {
+        return sinks().contains(name);
+    }
+
     public List<String> list(String key, String defaultValue) {
         return Arrays.stream(get(key, defaultValue).split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();

@@ -128,6 +128,7 @@ public class RecordReader {
         private final String vendor;
         private SourceRecord next;
         private long lineNumber;
+        private boolean finished;
 
         JsonLinesIterator(BufferedReader reader, String name, String vendor) {
             this.reader = reader;
@@ -140,6 +141,9 @@ public class RecordReader {
             if (next != null) {
                 return true;
             }
+            if (finished) {
+                return false;
+            }
             try {
                 String line;
                 while ((line = reader.readLine()) != null) {
@@ -149,6 +153,7 @@ public class RecordReader {
                         return true;
                     }
                 }
+                finished = true;
                 reader.close();
                 return false;
             } catch (IOException e) {
@@ -174,6 +179,7 @@ public class RecordReader {
         private final String vendor;
         private int index;
         private boolean inArray;
+        private boolean ready;
         private boolean done;
 
         EntriesIterator(InputStream in, String name, String vendor) throws IOException {
@@ -184,6 +190,9 @@ public class RecordReader {
 
         @Override
         public boolean hasNext() {
+            if (ready) {
+                return true;
+            }
             if (done) {
                 return false;
             }
@@ -213,6 +222,7 @@ public class RecordReader {
                     parser.close();
                     return false;
                 }
+                ready = true;
                 return true;
             } catch (IOException e) {
                 throw new UnreadableInputException("truncated or invalid JSON response: " + e.getMessage(), e);
@@ -224,6 +234,7 @@ public class RecordReader {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
+            ready = false;
             String location = name + ":entries[" + index++ + "]";
             try {
                 JsonNode entry = parser.readValueAsTree();

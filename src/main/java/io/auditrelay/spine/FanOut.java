@@ -1,20 +1,20 @@
 package io.auditrelay.spine;
 
+import org.apache.camel.CamelContext;
+
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The sink endpoints every event is sent to, from {@code relay.sinks}. */
+/**
+ * The sinks every event is sent to, from {@code relay.sinks}. A sink is a route with id
+ * {@code sink-<name>} consuming {@code direct:sink-<name>}; adding a sink means adding that route.
+ */
 public class FanOut {
 
     private final List<String> sinks;
     private final String endpoints;
 
-    public FanOut(List<String> sinks, Set<String> known) {
-        List<String> unknown = sinks.stream().filter(s -> !known.contains(s)).toList();
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("relay.sinks names unknown sinks " + unknown + "; known sinks are " + known);
-        }
+    public FanOut(List<String> sinks) {
         if (sinks.isEmpty()) {
             throw new IllegalArgumentException("relay.sinks is empty: enable at least one sink, e.g. relay.sinks=csv");
         }
@@ -29,5 +29,15 @@ public class FanOut {
     /** The recipient list for the spine's fan-out. */
     public String endpoints() {
         return endpoints;
+    }
+
+    /** Fails the start with one clear sentence when {@code relay.sinks} names a sink that has no route. */
+    public void checkRoutes(CamelContext context) {
+        List<String> unknown = sinks.stream().filter(s -> context.getRoute("sink-" + s) == null).toList();
+        if (!unknown.isEmpty()) {
+            List<String> known = context.getRoutes().stream().map(r -> r.getRouteId())
+                    .filter(id -> id.startsWith("sink-")).map(id -> id.substring(5)).sorted().toList();
+            throw new IllegalArgumentException("relay.sinks names unknown sinks " + unknown + "; known sinks are " + known);
+        }
     }
 }

@@ -1,9 +1,6 @@
 package io.auditrelay.config;
 
 import io.auditrelay.mapper.Mappers;
-import io.auditrelay.sink.CsvFileSink;
-import io.auditrelay.sink.EventSink;
-import io.auditrelay.sink.NdjsonFileSink;
 import io.auditrelay.source.InboxSeeder;
 import io.auditrelay.source.RecordReader;
 import io.auditrelay.spine.DeadLetterStore;
@@ -15,21 +12,20 @@ import io.auditrelay.spine.RelayStats;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
-import org.apache.camel.Service;
 import org.apache.camel.spi.Registry;
 
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Builds the relay's beans from its properties and binds them by the names the YAML routes use.
+ * Builds the spine's beans (stats, dedupe store, dead-letter store, normalizer, fan-out, run
+ * coordinator) and the file inboxes, and binds them by the names the YAML routes use. Each source
+ * and sink has a configuration class of its own, listed in {@code camel.main.configuration-classes}.
  * Wiring only: the logic lives in the classes it creates.
  */
 @Configuration
-public class RelayConfiguration implements CamelConfiguration {
+public class CoreConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -48,30 +44,22 @@ public class RelayConfiguration implements CamelConfiguration {
         registry.bind("normalizer", new Normalizer(settings.optional("relay.org"), clock, stats));
         registry.bind("recordReader", new RecordReader());
 
-        Map<String, EventSink> sinks = new LinkedHashMap<>();
-        sinks.put("csv", new CsvFileSink(Path.of(settings.get("relay.sink.csv.dir", "data/out/csv"))));
-        sinks.put("ndjson", new NdjsonFileSink(Path.of(settings.get("relay.sink.ndjson.dir", "data/out/ndjson"))));
-        FanOut fanOut = new FanOut(settings.list("relay.sinks", "csv,ndjson"), sinks.keySet());
+        FanOut fanOut = new FanOut(settings.sinks());
         registry.bind("fanOut", fanOut);
-        sinks.forEach((name, sink) -> registry.bind(name + "Sink", sink));
-        for (String name : fanOut.sinks()) {
-            if (sinks.get(name) instanceof Service service) {
-                context.addService(service, true, true);
-            }
-        }
 
         OnceCoordinator coordinator = new OnceCoordinator(context, stats, settings.bool("relay.once", false));
         registry.bind("onceCoordinator", coordinator);
         context.addService(coordinator, true, true);
         context.addStartupListener((ctx, alreadyStarted) -> {
             if (!alreadyStarted) {
+                fanOut.checkRoutes(ctx);
                 coordinator.started();
             }
         });
 
         if (settings.bool("relay.inbox.enabled", true)) {
             String inbox = settings.get("relay.inbox.dir", InboxSeeder.DEFAULT_INBOX);
-            List<String> vendors = Mappers.vendors();
+            List<String> vendors = List.copyOf(Mappers.vendors());
             InboxSeeder.prepare(Path.of(inbox), InboxSeeder.DEFAULT_INBOX.equals(inbox),
                     Path.of(settings.get("relay.examples.dir", "examples/inbox")), vendors);
             vendors.forEach(vendor -> coordinator.expect("inbox:" + vendor));
