@@ -1,0 +1,155 @@
+package io.auditrelay.testing;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.main.Main;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs the real relay (camel-main with the project's application.properties and YAML routes) inside
+ * the test JVM, with properties overridden, so tests exercise exactly what {@code java -jar} runs.
+ *
+ * <pre>
+ * RelayRunner relay = RelayRunner.inDir(tempDir).with("relay.sinks", "csv");
+ * relay.runOnce();                    // relay.once=true, returns when the relay stopped by itself
+ * relay.start(); ...; relay.stop();   // long-running, stop explicitly
+ * </pre>
+ */
+public final class RelayRunner {
+
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private final Path dir;
+    private Main main;
+    private Thread thread;
+    private volatile Throwable failure;
+
+    private RelayRunner(Path dir) {
+        this.dir = dir;
+        properties.put("relay.state.dir", dir.resolve("state").toString());
+        properties.put("relay.inbox.dir", dir.resolve("inbox").toString());
+        properties.put("relay.dlq.dir", dir.resolve("dlq").toString());
+        properties.put("relay.sink.csv.dir", dir.resolve("out/csv").toString());
+        properties.put("relay.sink.ndjson.dir", dir.resolve("out/ndjson").toString());
+        properties.put("relay.inbox.poll-interval", "200");
+        properties.put("relay.sink.retry-delay", "50");
+        properties.put("relay.progress-interval", "60000");
+    }
+
+    /** A relay whose state, inbox, dead letters and file sinks all live under {@code dir}. */
+    public static RelayRunner inDir(Path dir) {
+        return new RelayRunner(dir);
+    }
+
+    public RelayRunner with(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path inbox(String vendor) {
+        return Path.of(properties.get("relay.inbox.dir")).resolve(vendor);
+    }
+
+    public Path csvDir() {
+        return Path.of(properties.get("relay.sink.csv.dir"));
+    }
+
+    public Path ndjsonDir() {
+        return Path.of(properties.get("relay.sink.ndjson.dir"));
+    }
+
+    public Path dlqFile() {
+        return Path.of(properties.get("relay.dlq.dir")).resolve("dead-letters.jsonl");
+    }
+
+    /** Runs with relay.once=true and waits (at most {@code timeout}) until the relay stopped by itself. */
+    public void runOnce(Duration timeout) {
+        properties.put("relay.once", "true");
+        launch();
+        try {
+            thread.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            stop();
+            throw new AssertionError("the relay did not stop by itself within " + timeout);
+        }
+        if (failure != null) {
+            throw new AssertionError("the relay failed", failure);
+        }
+    }
+
+    public void runOnce() {
+        runOnce(Duration.ofSeconds(60));
+    }
+
+    /** Starts a long-running relay and waits until its context is started. */
+    public CamelContext start() {
+        properties.putIfAbsent("relay.once", "false");
+        launch();
+        await(Duration.ofSeconds(60), () -> failure != null || (main.getCamelContext() != null
+                && main.getCamelContext().getStatus() == ServiceStatus.Started));
+        if (failure != null) {
+            throw new AssertionError("the relay failed to start", failure);
+        }
+        return main.getCamelContext();
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    /** Stops the relay as a shutdown would, and waits for it. */
+    public void stop() {
+        if (main != null) {
+            main.completed();
+            try {
+                thread.join(Duration.ofSeconds(60).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void launch() {
+        main = new Main();
+        properties.forEach(main::addOverrideProperty);
+        failure = null;
+        thread = new Thread(() -> {
+            try {
+                int code = main.run(new String[0]);
+                if (code != 0) {
+                    failure = new IllegalStateException("the relay exited with code " + code);
+                }
+            } catch (Throwable e) {
+                failure = e;
+            }
+        }, "relay-under-test");
+        thread.start();
+    }
+
+    /** Polls {@code condition} every 50 ms until it holds or {@code timeout} passes. */
+    public static void await(Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            }
+        }
+    }
+}
