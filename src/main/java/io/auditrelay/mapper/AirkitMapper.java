@@ -119,7 +119,8 @@ public final class AirkitMapper implements VendorMapper {
 
     /**
      * RESOURCE_TYPE/RESOURCE_ID where given; otherwise the specific id column that is set, preferring the
-     * one whose kind the event type names ({@code new_datastore} reads DATASTORE_ID), then APP_ID.
+     * one whose kind the event type names ({@code new_datastore} reads DATASTORE_ID), else the first set
+     * in column order (APP_ID, DATASTORE_ID, ..., DOMAIN).
      */
     static AuditEvent.Resource resource(Map<String, String> row, String eventType) {
         String type = row.get("RESOURCE_TYPE");

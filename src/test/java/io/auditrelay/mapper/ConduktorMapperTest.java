@@ -1,0 +1,186 @@
+package io.auditrelay.mapper;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditrelay.event.Activity;
+import io.auditrelay.event.AuditEvent;
+import io.auditrelay.event.Outcome;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static io.auditrelay.mapper.Fixtures.CONTEXT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConduktorMapperTest {
+
+    private final ConduktorMapper mapper = new ConduktorMapper();
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "Kafka.Subject.Create, CREATE", "Kafka.Subject.Update, UPDATE", "Kafka.Subject.Delete, DELETE",
+        "Kafka.Topic.Create, CREATE", "Kafka.Topic.Update, UPDATE", "Kafka.Topic.Delete, DELETE",
+        "Kafka.Topic.Empty, DELETE",
+        "Kafka.Connector.Create, CREATE", "Kafka.Connector.Update, UPDATE", "Kafka.Connector.Delete, DELETE",
+        "Iam.User.Create, CREATE", "Iam.User.Update, UPDATE", "Iam.User.Delete, DELETE",
+        "Iam.Group.Create, CREATE", "Iam.Group.Update, UPDATE", "Iam.Group.Delete, DELETE",
+        "SelfService.Application.Create, CREATE", "SelfService.Application.Update, UPDATE",
+        "SelfService.Application.Upsert, UPDATE", "SelfService.Application.Delete, DELETE",
+        "SelfService.ApplicationInstance.Create, CREATE", "SelfService.ApplicationInstance.Update, UPDATE",
+        "SelfService.ApplicationInstance.Delete, DELETE",
+        "SelfService.ApplicationGroup.Create, CREATE", "SelfService.ApplicationGroup.Update, UPDATE",
+        "SelfService.ApplicationGroup.Delete, DELETE",
+        "SelfService.ApplicationPolicy.Create, CREATE", "SelfService.ApplicationPolicy.Update, UPDATE",
+        "SelfService.ApplicationPolicy.Delete, DELETE",
+        "SelfService.ApplicationInstancePermission.Create, GRANT",
+        "SelfService.ApplicationInstancePermission.Delete, REVOKE",
+        "Admin.KafkaConnect.Create, CREATE", "Admin.KafkaConnect.Update, UPDATE", "Admin.KafkaConnect.Delete, DELETE",
+        "Admin.KsqlDB.Create, CREATE", "Admin.KsqlDB.Update, UPDATE", "Admin.KsqlDB.Delete, DELETE",
+        "Admin.KafkaCluster.Create, CREATE", "Admin.KafkaCluster.Update, UPDATE", "Admin.KafkaCluster.Delete, DELETE"
+    })
+    void everyExportedEventType(String eventType, Activity expected) {
+        ObjectNode record = Fixtures.object("conduktor/kafka-topic-create.json");
+        ((ObjectNode) record.get("data")).put("eventType", eventType);
+
+        AuditEvent event = mapper.map(record, CONTEXT);
+
+        assertThat(event.action()).isEqualTo(eventType);
+        assertThat(event.activity()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "topic.ProducedRecord, CREATE", "topic.Browsed, READ", "topic.Deleted, DELETE", "topic.Created, CREATE",
+        "topic.Updated, UPDATE", "topic.Emptied, DELETE", "topic.Tagged, UPDATE", "topic.Untagged, UPDATE",
+        "subject.Created, CREATE", "subject.Updated, UPDATE", "subject.ChangedCompat, UPDATE",
+        "subject.Deleted, DELETE", "subject.DeletedVersions, DELETE", "subject.DeletedVersion, DELETE",
+        "registry.ChangedGlobalCompat, UPDATE",
+        "consumergroup.Created, CREATE", "consumergroup.Updated, UPDATE", "consumergroup.Deleted, DELETE",
+        "connector.Created, CREATE", "connector.Updated, UPDATE", "connector.Deleted, DELETE",
+        "connector.Restarted, UPDATE", "connector.RestartedTask, UPDATE", "connector.Paused, DISABLE",
+        "connector.Resumed, ENABLE",
+        "policy.Upserted, UPDATE", "policy.Deleted, DELETE",
+        "application.Created, CREATE", "application.Deleted, DELETE", "application.Updated, UPDATE",
+        "application.access-request.Approved, GRANT", "application.access-request.Rejected, OTHER",
+        "cluster.Created, CREATE", "cluster.Updated, UPDATE", "cluster.Deleted, DELETE",
+        "group.Created, CREATE", "group.member.Added, GRANT", "group.member.Deleted, REVOKE",
+        "group.permission.Added, GRANT", "group.permission.Deleted, REVOKE",
+        "user.Login, LOGIN", "user.permission.Added, GRANT", "user.permission.Deleted, REVOKE",
+        "user.platform_role.Updated, UPDATE"
+    })
+    void everyConsoleEventType(String type, Activity expected) {
+        ObjectNode record = Fixtures.object("conduktor/console-connector-paused.json");
+        record.put("type", type);
+
+        AuditEvent event = mapper.map(record, CONTEXT);
+
+        assertThat(event.action()).isEqualTo(type);
+        assertThat(event.activity()).isEqualTo(expected);
+    }
+
+    @Test
+    void mapsExportedTopicEvent() {
+        JsonNode record = Fixtures.json("conduktor/kafka-topic-create.json");
+
+        AuditEvent event = mapper.map(record, CONTEXT);
+
+        assertThat(event.id()).isEqualTo("conduktor:ad85122c-0041-421e-b04b-6bc2ec901e08");
+        assertThat(event.time()).isEqualTo("2024-10-10T07:52:07.483140Z");
+        assertThat(event.received()).isEqualTo("2024-11-01T10:00:00.123456Z");
+        assertThat(event.vendor()).isEqualTo("conduktor");
+        assertThat(event.action()).isEqualTo("Kafka.Topic.Create");
+        assertThat(event.activity()).isEqualTo(Activity.CREATE);
+        assertThat(event.outcome()).isEqualTo(Outcome.UNKNOWN);
+        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor("alice@example.com", "alice@example.com"));
+        assertThat(event.resource()).isEqualTo(new AuditEvent.Resource(
+                "topic", "//kafka/kafkacluster/production/topic/website-orders", "website-orders"));
+        assertThat(event.org()).isEqualTo("default-org");
+        assertThat(event.raw()).isSameAs(record);
+    }
+
+    @Test
+    void oldTypeFormatGivesTheSameAction() {
+        AuditEvent old = mapper.map(Fixtures.json("conduktor/old-type-topic-delete.json"), CONTEXT);
+
+        assertThat(old.action()).isEqualTo("Kafka.Topic.Delete");
+        assertThat(old.activity()).isEqualTo(Activity.DELETE);
+        assertThat(old.resource().name()).isEqualTo("website-orders");
+        assertThat(old.actor()).isEqualTo(new AuditEvent.Actor(null, null));
+        assertThat(ConduktorMapper.action(null, "AuditLogEventType(Kafka,Topic,Create)"))
+                .isEqualTo(ConduktorMapper.action("Kafka.Topic.Create", "ignored"));
+        assertThat(ConduktorMapper.action(null, "AuditLogEventType(SelfService, ApplicationInstance, Update)"))
+                .isEqualTo("SelfService.ApplicationInstance.Update");
+    }
+
+    @Test
+    void mapsConsoleConnectorEvent() {
+        AuditEvent event = mapper.map(Fixtures.json("conduktor/console-connector-paused.json"), CONTEXT);
+
+        assertThat(event.time()).isEqualTo("2024-10-12T16:03:11.250Z");
+        assertThat(event.activity()).isEqualTo(Activity.DISABLE);
+        assertThat(event.outcome()).isEqualTo(Outcome.SUCCESS);
+        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor("bob", "bob@example.com"));
+        assertThat(event.resource()).isEqualTo(new AuditEvent.Resource("connector",
+                "kafka:/cluster/8d2f1a3c-5b6e-4f70-9a81-b2c3d4e5f607/connect/connect-prod/orders-sink", "orders-sink"));
+    }
+
+    @Test
+    void mapsSelfServiceApproval() {
+        AuditEvent event = mapper.map(Fixtures.json("conduktor/console-application-approved.json"), CONTEXT);
+
+        assertThat(event.activity()).isEqualTo(Activity.GRANT);
+        assertThat(event.resource()).isEqualTo(
+                new AuditEvent.Resource("application", "platform:/application/clickstream", "clickstream"));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "//kafka/kafkacluster/production/topic/website-orders, topic, website-orders",
+        "kafka:/cluster/8d2f/topic/orders, topic, orders",
+        "kafka:/cluster/8d2f/subject/orders-value, subject, orders-value",
+        "kafka:/cluster/8d2f, cluster, 8d2f",
+        "kafka:/cluster/8d2f/group/billing-consumers, consumer_group, billing-consumers",
+        "kafka:/cluster/8d2f/connect/connect-prod/orders-sink, connector, orders-sink",
+        "platform:/datamasking/5b1c, datamasking_policy, 5b1c",
+        "platform:/application/clickstream, application, clickstream",
+        "platform:/group/7a9e, group, 7a9e",
+        "platform:/user/alice@example.com, user, alice@example.com"
+    })
+    void resourceFromCrn(String crn, String type, String name) {
+        ObjectNode record = Fixtures.object("conduktor/console-application-approved.json");
+        record.put("source", crn);
+
+        AuditEvent event = mapper.map(record, CONTEXT);
+
+        assertThat(event.resource()).isEqualTo(new AuditEvent.Resource(type, crn, name));
+    }
+
+    @Test
+    void unknownCrnFallsBackToTheActionNoun() {
+        assertThat(ConduktorMapper.resourceType("urn:something", "SelfService.ApplicationInstance.Create"))
+                .isEqualTo("application_instance");
+        assertThat(ConduktorMapper.resourceType(null, "Admin.KsqlDB.Delete")).isEqualTo("ksqldb");
+        assertThat(ConduktorMapper.resourceType(null, "topic.Created")).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"id", "time", "type"})
+    void missingRequiredFieldIsNamed(String field) {
+        ObjectNode record = Fixtures.object("conduktor/old-type-topic-delete.json");
+        record.remove(field);
+
+        assertThatThrownBy(() -> mapper.map(record, CONTEXT))
+                .isInstanceOfSatisfying(MappingException.class, e -> assertThat(e.field()).isEqualTo(field));
+    }
+
+    @Test
+    void badTimeIsNamed() {
+        ObjectNode record = Fixtures.object("conduktor/kafka-topic-create.json");
+        record.put("time", "2024-10-10 07:52");
+
+        assertThatThrownBy(() -> mapper.map(record, CONTEXT))
+                .isInstanceOfSatisfying(MappingException.class, e -> assertThat(e.field()).isEqualTo("time"));
+    }
+}

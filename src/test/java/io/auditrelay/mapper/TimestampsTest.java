@@ -1,0 +1,73 @@
+package io.auditrelay.mapper;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TimestampsTest {
+
+    @Test
+    void isoKeepsMicroseconds() {
+        Instant parsed = Timestamps.parseIso("created_at", "2022-10-09T02:40:00.262143Z");
+
+        assertThat(Timestamps.format(parsed)).isEqualTo("2022-10-09T02:40:00.262143Z");
+    }
+
+    @Test
+    void isoKeepsNanosecondsAndConvertsOffsetsToUtc() {
+        assertThat(Timestamps.format(Timestamps.parseIso("t", "2024-03-05T13:34:56.123456789+01:00")))
+                .isEqualTo("2024-03-05T12:34:56.123456789Z");
+        assertThat(Timestamps.format(Timestamps.parseIso("t", "2024-03-05T13:34:56-0230")))
+                .isEqualTo("2024-03-05T16:04:56Z");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "2024-03-05 12:34:56.789,      2024-03-05T12:34:56.789Z",
+        "2024-03-05T12:34:56.789123,   2024-03-05T12:34:56.789123Z",
+        "2024-03-05 12:34:56,          2024-03-05T12:34:56Z",
+        "2024-03-05T12:34,             2024-03-05T12:34:00Z",
+        "2024-03-05 12:34:56.789Z,     2024-03-05T12:34:56.789Z",
+        "2024-03-05T12:34:56.5+02:00,  2024-03-05T10:34:56.500Z"
+    })
+    void zoneLessIsUtc(String input, String expected) {
+        assertThat(Timestamps.format(Timestamps.parseUtc("EVENT_TIME", input))).isEqualTo(expected);
+    }
+
+    @Test
+    void combinesDateAndTimeOfDayAsUtc() {
+        assertThat(Timestamps.format(Timestamps.parseUtc("EVENT_DATE", "2024-03-05", "EVENT_TIME", "07:08:09.000123")))
+                .isEqualTo("2024-03-05T07:08:09.000123Z");
+        assertThat(Timestamps.isTimeOfDay("07:08:09")).isTrue();
+        assertThat(Timestamps.isTimeOfDay("2024-03-05 07:08:09")).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "  ", "yesterday", "2024-13-05T00:00:00Z", "2024-03-05T25:00:00Z", "1709642096"})
+    void badTimestampNamesTheField(String input) {
+        assertThatThrownBy(() -> Timestamps.parseUtc("eventTime", input))
+                .isInstanceOfSatisfying(MappingException.class, e -> assertThat(e.field()).isEqualTo("eventTime"));
+    }
+
+    @Test
+    void isoRequiresAZone() {
+        assertThatThrownBy(() -> Timestamps.parseIso("created_at", "2022-10-09T02:40:00.262143"))
+                .isInstanceOfSatisfying(MappingException.class, e -> assertThat(e.field()).isEqualTo("created_at"));
+        assertThatThrownBy(() -> Timestamps.parseIso("created_at", null))
+                .isInstanceOfSatisfying(MappingException.class, e -> assertThat(e.field()).isEqualTo("created_at"));
+    }
+
+    @Test
+    void badTimeOfDayNamesTheTimeField() {
+        assertThatThrownBy(() -> Timestamps.parseUtc("EVENT_DATE", "2024-03-05", "EVENT_TIME", "12:7x"))
+                .isInstanceOfSatisfying(MappingException.class, e -> assertThat(e.field()).isEqualTo("EVENT_TIME"));
+        assertThatThrownBy(() -> Timestamps.parseUtc("EVENT_DATE", null, "EVENT_TIME", "12:00:00"))
+                .isInstanceOfSatisfying(MappingException.class, e -> assertThat(e.field()).isEqualTo("EVENT_DATE"));
+    }
+}
