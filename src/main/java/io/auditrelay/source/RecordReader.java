@@ -46,9 +46,11 @@ public class RecordReader {
     private static final int SNIFF_BYTES = 8192;
 
     public Iterator<SourceRecord> read(InputStream input, String name, String vendor) {
+        boolean gzipped = false;
         try {
             BufferedInputStream in = new BufferedInputStream(input, 65536);
             if (isGzip(in)) {
+                gzipped = true;
                 in = new BufferedInputStream(new GZIPInputStream(in, 65536), 65536);
             } else if (name.endsWith(".gz")) {
                 throw new UnreadableInputException("named .gz but is not gzip data");
@@ -79,10 +81,8 @@ public class RecordReader {
                 throw new UnreadableInputException("expected JSON lines or a JSON API response, found '" + (char) first + "'");
             }
             return new CsvIterator(reader(in), name, vendor);
-        } catch (ZipException e) {
-            throw new UnreadableInputException("bad gzip data: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new UnreadableInputException("cannot read: " + e.getMessage(), e);
+            throw gzipped ? new UnreadableInputException("bad gzip data: " + e.getMessage(), e) : unreadable(e);
         }
     }
 
