@@ -123,6 +123,7 @@ public abstract class ManagedServer implements AutoCloseable {
                 Process p = process;
                 if (p != null) {
                     destroy(p, Duration.ofSeconds(10));
+                    deleteRecursively(workDir.resolve("data"));
                 }
             }, name + "-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
