@@ -92,7 +92,7 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
                 while ((line = reader.readLine()) != null) {
                     if (line.length() == 32) {
                         try {
-                            ids.add(HEX.fromHexDigits(line, 0, 16), HEX.fromHexDigits(line, 16, 32));
+                            ids.add(HEX.fromHexDigitsToLong(line, 0, 16), HEX.fromHexDigitsToLong(line, 16, 32));
                             linesInFile++;
                         } catch (IllegalArgumentException torn) {
                             LOG.debug("Ignoring unreadable line in {}", file);

@@ -1,0 +1,69 @@
+package io.auditrelay.spine;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DedupeRepositoryTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void ids_survive_a_restart_and_a_torn_last_line_is_ignored() throws Exception {
+        DedupeRepository first = new DedupeRepository(dir, 100);
+        first.start();
+        assertThat(first.add("astra:1")).isTrue();
+        assertThat(first.add("astra:1")).isFalse();
+        assertThat(first.add("astra:2")).isTrue();
+        first.stop();
+        Files.writeString(dir.resolve(DedupeRepository.FILE_NAME), "0123abc", StandardOpenOption.APPEND);
+
+        DedupeRepository second = new DedupeRepository(dir, 100);
+        second.start();
+
+        assertThat(second.contains("astra:1")).isTrue();
+        assertThat(second.contains("astra:2")).isTrue();
+        assertThat(second.contains("astra:3")).isFalse();
+        assertThat(second.size()).isEqualTo(2);
+        second.stop();
+    }
+
+    @Test
+    void the_store_keeps_the_newest_ids_up_to_its_bound_and_compacts_its_file() throws Exception {
+        DedupeRepository repo = new DedupeRepository(dir, 1000);
+        repo.start();
+        for (int i = 0; i < 5000; i++) {
+            repo.add("id-" + i);
+        }
+        repo.stop();
+
+        assertThat(Files.readAllLines(dir.resolve(DedupeRepository.FILE_NAME)).size()).isLessThanOrEqualTo(2000);
+        DedupeRepository reloaded = new DedupeRepository(dir, 1000);
+        reloaded.start();
+        assertThat(reloaded.size()).isEqualTo(1000);
+        assertThat(reloaded.contains("id-4999")).isTrue();
+        assertThat(reloaded.contains("id-4000")).isTrue();
+        assertThat(reloaded.contains("id-3999")).isFalse();
+        reloaded.stop();
+    }
+
+    @Test
+    void the_hash_set_evicts_oldest_first_and_stays_consistent_under_churn() {
+        IdHashSet set = new IdHashSet(64);
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(set.add("k" + i)).isTrue();
+            assertThat(set.contains("k" + i)).isTrue();
+            if (i >= 64) {
+                assertThat(set.contains("k" + (i - 64))).isFalse();
+                assertThat(set.contains("k" + (i - 63))).isTrue();
+            }
+        }
+        assertThat(set.size()).isEqualTo(64);
+    }
+}
