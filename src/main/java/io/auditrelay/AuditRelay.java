@@ -3,16 +3,29 @@ package io.auditrelay;
 import org.apache.camel.main.Main;
 
 /**
- * Starts the relay: {@code java -jar target/audit-relay.jar}. Beans come from
- * the configuration classes and routes from {@code routes/*.yaml}, all named in {@code application.properties}.
+ * Starts the relay: {@code java -jar target/audit-relay.jar}. Beans come from the configuration
+ * classes named in {@code application.properties}, routes from the YAML files packaged from {@code routes/}.
  */
 public final class AuditRelay {
+
+    /**
+     * The YAML routes packaged in the jar. Set here rather than in application.properties so that
+     * {@code camel run application.properties routes/*.yaml} loads the route files it is given, once.
+     * Override with {@code -Dcamel.main.routes-include-pattern=file:routes/*.yaml} to run edited routes.
+     */
+    public static final String ROUTES = "classpath:routes/*.yaml";
+
+    /** The packaged defaults, then an optional {@code config/application.properties} beside the process (a ConfigMap). */
+    public static final String PROPERTIES = "classpath:application.properties;optional=true,"
+            + "file:config/application.properties;optional=true";
 
     private AuditRelay() {
     }
 
     public static void main(String[] args) throws Exception {
         Main main = new Main();
+        main.configure().withRoutesIncludePattern(ROUTES);
+        main.setDefaultPropertyPlaceholderLocation(PROPERTIES);
         System.exit(main.run(args));
     }
 }

@@ -9,6 +9,7 @@ import io.auditrelay.spine.FanOut;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.RelayStats;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
@@ -33,7 +34,7 @@ public class CoreConfiguration implements CamelConfiguration {
         Registry registry = context.getRegistry();
         Clock clock = Clock.systemUTC();
 
-        RelayStats stats = new RelayStats();
+        RelayStats stats = new RelayStats(clock);
         registry.bind("relayStats", stats);
 
         Path stateDir = Path.of(settings.get("relay.state.dir", "data/state"));
@@ -53,6 +54,10 @@ public class CoreConfiguration implements CamelConfiguration {
         context.addStartupListener((ctx, alreadyStarted) -> {
             if (!alreadyStarted) {
                 fanOut.checkRoutes(ctx);
+                MeterRegistry meters = ctx.getRegistry().findSingleByType(MeterRegistry.class);
+                if (meters != null) {
+                    stats.bindTo(meters);
+                }
                 coordinator.started();
             }
         });

@@ -73,7 +73,7 @@ public class DeadLetterStore {
             entry.set("event", Json.MAPPER.valueToTree(event));
         }
         append(entry);
-        stats.deadLettered(vendor);
+        stats.deadLettered(vendor, sink == null ? "invalid_record" : "sink_" + sink);
         LOG.warn("Dead-lettered a {} record from {}{}: {}", vendor, location,
                 sink == null ? "" : " at sink " + sink, entry.get("error").asText());
     }
@@ -88,7 +88,7 @@ public class DeadLetterStore {
         entry.put("error", reason);
         entry.putNull("raw");
         append(entry);
-        stats.deadLettered(vendor);
+        stats.deadLettered(vendor, "unreadable_input");
         LOG.warn("Dead-lettered unreadable {} input {}: {}", vendor, location, reason);
     }
 

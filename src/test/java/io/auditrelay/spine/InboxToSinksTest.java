@@ -146,7 +146,7 @@ class InboxToSinksTest {
     @Test
     void every_output_event_of_the_examples_validates_against_the_json_schema() throws Exception {
         RelayRunner relay = relay();
-        ExamplesRunTest.copy(Path.of("examples/inbox"), relay.inbox("x").getParent());
+        relay.copyExamplesIntoInbox();
 
         relay.runOnce();
 

@@ -38,6 +38,21 @@ public final class RelayRunner {
         properties.put("relay.inbox.poll-interval", "200");
         properties.put("relay.sink.retry-delay", "50");
         properties.put("relay.progress-interval", "60000");
+        properties.put("relay.management.port", String.valueOf(freePort()));
+    }
+
+    /** A free loopback port. */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The management port (metrics and health). */
+    public int managementPort() {
+        return Integer.parseInt(properties.get("relay.management.port"));
     }
 
     /** A relay whose state, inbox, dead letters and file sinks all live under {@code dir}. */
@@ -68,6 +83,24 @@ public final class RelayRunner {
 
     public Path dlqFile() {
         return Path.of(properties.get("relay.dlq.dir")).resolve("dead-letters.jsonl");
+    }
+
+    /** Copies the project's {@code examples/inbox} into this relay's inbox. */
+    public void copyExamplesIntoInbox() {
+        Path from = Path.of("examples/inbox");
+        Path to = Path.of(properties.get("relay.inbox.dir"));
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (java.nio.file.Files.isDirectory(p)) {
+                    java.nio.file.Files.createDirectories(target);
+                } else {
+                    java.nio.file.Files.copy(p, target);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Runs with relay.once=true and waits (at most {@code timeout}) until the relay stopped by itself. */
@@ -122,6 +155,7 @@ public final class RelayRunner {
 
     private void launch() {
         main = new Main();
+        main.configure().withRoutesIncludePattern(io.auditrelay.AuditRelay.ROUTES);
         properties.forEach(main::addOverrideProperty);
         failure = null;
         thread = new Thread(() -> {
