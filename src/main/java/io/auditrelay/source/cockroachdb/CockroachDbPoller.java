@@ -12,6 +12,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.spi.ExchangeFactory;
+import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +56,7 @@ public class CockroachDbPoller implements CamelContextAware {
     private OnceCoordinator coordinator;
     private DeadLetterStore deadLetters;
     private ProducerTemplate template;
+    private ExchangeFactory exchangeFactory;
     private String target = "direct:ingest";
     private final Clock clock = Clock.systemUTC();
 
@@ -121,6 +124,7 @@ public class CockroachDbPoller implements CamelContextAware {
                 Duration sleep = jitter(wait);
                 LOG.warn("A CockroachDB entry was not accepted by the relay ({}); the cursor stays at {}, reading the page again in {} ms",
                         e.getMessage(), cursorText(), sleep.toMillis());
+                LOG.debug("Delivery failure", e);
                 pause(sleep);
                 wait = doubled(wait);
             }
@@ -128,9 +132,16 @@ public class CockroachDbPoller implements CamelContextAware {
     }
 
     private void deliver(String entry, String location) {
-        Exchange exchange = template().send(target, e -> e.getMessage().setBody(Normalizer.parse(VENDOR, entry, location)));
+        // The exchange comes from the context's exchange factory, not from ProducerTemplate.send(uri, processor):
+        // with camel.main.exchange-factory=pooled, the spine's recipient list copies the exchange with the pooled
+        // factory, which fails (ClassCastException MonotonicClock -> ResetableClock) on a template-made exchange.
+        // A fresh exchange per entry, never handed back to the pool (a released pooled exchange kept stale state).
+        Exchange exchange = exchangeFactory().create(false);
+        exchange.getMessage().setBody(Normalizer.parse(VENDOR, entry, location));
+        template().send(target, exchange);
         if (exchange.getException() != null) {
-            throw new IllegalStateException(exchange.getException().getMessage(), exchange.getException());
+            Exception e = exchange.getException();
+            throw new IllegalStateException(e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : ""), e);
         }
     }
 
@@ -413,6 +424,16 @@ public class CockroachDbPoller implements CamelContextAware {
             cursors = new CursorStore(settings().stateDir());
         }
         return cursors;
+    }
+
+    private synchronized ExchangeFactory exchangeFactory() {
+        if (exchangeFactory == null) {
+            exchangeFactory = context.getCamelContextExtension().getExchangeFactory().newExchangeFactory(null);
+            exchangeFactory.setRouteId("source-cockroachdb");
+            // initialised, not started: starting registers it under its consumer, and there is none
+            ServiceHelper.initService(exchangeFactory);
+        }
+        return exchangeFactory;
     }
 
     private synchronized ProducerTemplate template() {
