@@ -1,0 +1,183 @@
+package io.auditrelay.source.cockroachdb;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.auditrelay.mapper.Json;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A stand-in for {@code GET /api/v1/auditlogevents} following the documented semantics: entries sorted
+ * by created_at, {@code starting_from} inclusive, up to {@code limit} (default 200, at most 1000)
+ * entries with created_at >= starting_from, {@code next_starting_from} = created_at of the last entry
+ * on the page, absent when the page reaches the end of the data; the boundary entries come again with
+ * the same id. Checks {@code Authorization: Bearer <key>} (401) and {@code Cc-Version} (400).
+ * Can be told to answer once with a 429, a 503 or a non-JSON body; entries can be added at any time.
+ */
+final class FakeCockroachCloud implements AutoCloseable {
+
+    static final String KEY = "crdb-test-key-3f9a1c7e5b2d";
+    static final String VERSION = "2024-09-16";
+
+    /** One request as the stand-in saw it. */
+    record Request(long nanos, String startingFrom, int limit, int status) { }
+
+    private record Entry(String sortKey, ObjectNode json) { }
+
+    private final HttpServer server;
+    private final List<Entry> entries = new ArrayList<>();
+    private final Deque<String> faults = new ArrayDeque<>();
+    private final List<Request> requests = new ArrayList<>();
+    private volatile String acceptedKey = KEY;
+
+    FakeCockroachCloud() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/api/v1/auditlogevents", this::handle);
+        server.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Adds an entry with this id and created_at. */
+    synchronized FakeCockroachCloud add(String id, String createdAt) {
+        ObjectNode entry = Json.MAPPER.createObjectNode();
+        entry.put("id", id);
+        entry.put("action", "AUDIT_LOG_ACTION_CREATE_CLUSTER");
+        entry.put("user_email", "ops@example.com");
+        entry.put("cluster_id", "dc6360d2-b21c-451f-aa9f-b20ad6906475");
+        entry.put("cluster_name", "example-cluster");
+        entry.put("error", "");
+        entry.put("created_at", createdAt);
+        return addRaw(createdAt, entry);
+    }
+
+    /** Adds an entry as given (it may lack id or created_at), placed at {@code sortKey}. */
+    synchronized FakeCockroachCloud addRaw(String sortKey, ObjectNode entry) {
+        entries.add(new Entry(sortKey, entry));
+        entries.sort(Comparator.comparing(Entry::sortKey)); // stable: equal timestamps keep insertion order
+        return this;
+    }
+
+    /** The next request is answered with 429 and {@code Retry-After: retryAfter} (null: no header). */
+    synchronized void rateLimitOnce(String retryAfter) {
+        faults.add("429:" + (retryAfter == null ? "" : retryAfter));
+    }
+
+    synchronized void unavailableOnce() {
+        faults.add("503");
+    }
+
+    synchronized void notJsonOnce() {
+        faults.add("html");
+    }
+
+    void acceptKey(String key) {
+        acceptedKey = key;
+    }
+
+    synchronized List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            String from = query.get("starting_from");
+            int limit = Math.min(1000, Integer.parseInt(query.getOrDefault("limit", "200")));
+            String auth = exchange.getRequestHeaders().getFirst("Authorization");
+            if (!("Bearer " + acceptedKey).equals(auth)) {
+                respond(exchange, from, limit, 401, "{\"code\":16,\"message\":\"unauthenticated\"}", null);
+                return;
+            }
+            if (!VERSION.equals(exchange.getRequestHeaders().getFirst("Cc-Version"))) {
+                respond(exchange, from, limit, 400, "{\"code\":3,\"message\":\"invalid Cc-Version\"}", null);
+                return;
+            }
+            if (!"ASC".equals(query.get("sort_order"))) {
+                respond(exchange, from, limit, 400, "{\"code\":3,\"message\":\"this stand-in serves sort_order=ASC only\"}", null);
+                return;
+            }
+            String fault;
+            synchronized (this) {
+                fault = faults.poll();
+            }
+            if (fault != null && fault.startsWith("429:")) {
+                String retryAfter = fault.substring(4);
+                respond(exchange, from, limit, 429, "{\"message\":\"too many requests\"}", retryAfter.isEmpty() ? null : retryAfter);
+                return;
+            }
+            if ("503".equals(fault)) {
+                respond(exchange, from, limit, 503, "upstream unavailable", null);
+                return;
+            }
+            String body;
+            synchronized (this) {
+                if ("html".equals(fault)) {
+                    body = "<html><body>Bad gateway</body></html>";
+                } else {
+                    List<Entry> matching = entries.stream()
+                            .filter(e -> from == null || e.sortKey().compareTo(from) >= 0).toList();
+                    List<Entry> page = matching.subList(0, Math.min(limit, matching.size()));
+                    ObjectNode root = Json.MAPPER.createObjectNode();
+                    ArrayNode array = root.putArray("entries");
+                    page.forEach(e -> array.add(e.json()));
+                    if (page.size() < matching.size()) {
+                        root.put("next_starting_from", page.get(page.size() - 1).sortKey());
+                    }
+                    body = Json.MAPPER.writeValueAsString(root);
+                }
+            }
+            respond(exchange, from, limit, 200, body, null);
+        }
+    }
+
+    private void respond(HttpExchange exchange, String from, int limit, int status, String body, String retryAfter) throws IOException {
+        synchronized (this) {
+            requests.add(new Request(System.nanoTime(), from, limit, status));
+        }
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", status == 200 && body.startsWith("<") ? "text/html" : "application/json");
+        if (retryAfter != null) {
+            exchange.getResponseHeaders().set("Retry-After", retryAfter);
+        }
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
