@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Health of the CockroachDB Cloud source ({@code cockroachdb-source}): DOWN while the API refuses the
- * key or the request, with the reason in the details (never the key).
+ * key or the request, with the reason in the details (never the key). A readiness check only: a
+ * rejected key is not cured by restarting the process.
  */
 public class CockroachDbHealthCheck extends AbstractHealthCheck {
 
@@ -18,6 +19,11 @@ public class CockroachDbHealthCheck extends AbstractHealthCheck {
     public CockroachDbHealthCheck(CockroachDbPoller poller) {
         super("relay", ID);
         this.poller = poller;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
     }
 
     @Override

@@ -205,6 +205,17 @@ class CockroachDbSourceTest {
         assertThat(String.valueOf(health.getDetails().get("reason"))).contains("rejected the API key (401)");
         assertThat(health.getDetails().toString() + health.getMessage().orElse("")).doesNotContain(FakeCockroachCloud.KEY);
         assertThat(context.isStarted()).isTrue();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + relay.managementPort() + "/observe/health/ready")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> live = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + relay.managementPort() + "/observe/health/live")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains(CockroachDbHealthCheck.ID).contains("rejected the API key (401)")
+                .doesNotContain(FakeCockroachCloud.KEY);
+        assertThat(live.statusCode()).isEqualTo(200);
         relay.stop();
 
         assertThat(inWindow).isBetween(2, 8);
