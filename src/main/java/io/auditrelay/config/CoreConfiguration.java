@@ -41,6 +41,8 @@ public class CoreConfiguration implements CamelConfiguration {
         DedupeRepository dedupe = new DedupeRepository(stateDir, settings.integer("relay.dedupe.max-ids", 1_000_000));
         registry.bind("dedupeRepository", dedupe);
 
+        context.addService(ClusterServices.create(settings, stateDir), true, true);
+
         registry.bind("deadLetters", new DeadLetterStore(Path.of(settings.get("relay.dlq.dir", "data/dlq")), clock, stats));
         registry.bind("normalizer", new Normalizer(settings.optional("relay.org"), clock, stats));
         registry.bind("recordReader", new RecordReader());

@@ -1,7 +1,7 @@
 package io.auditrelay.spine;
 
-import io.auditrelay.AuditRelay;
 import io.auditrelay.testing.Output;
+import io.auditrelay.testing.RelayProcess;
 import io.auditrelay.testing.RelayRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,14 +40,13 @@ class HardKillTest {
             Files.write(inbox.resolve("airkit-audit-" + f + ".ndjson"), lines);
         }
 
-        Process child = startChild(relay);
+        RelayProcess child = RelayProcess.start(relay.properties(), relay.dir().resolve("child.log"));
         try {
             RelayRunner.await(Duration.ofSeconds(60), () -> Output.lines(relay.ndjsonDir()).size() > PER_FILE / 2);
         } catch (AssertionError e) {
-            throw new AssertionError("the child relay delivered too little; its log:\n"
-                    + Files.readString(relay.dir().resolve("child.log")), e);
+            throw new AssertionError("the child relay delivered too little; its log:\n" + child.log(), e);
         } finally {
-            child.destroyForcibly().waitFor();
+            child.kill();
         }
         int beforeRestart = Output.lines(relay.ndjsonDir()).size();
         assertThat(beforeRestart).as("killed before the end").isLessThan(FILES * PER_FILE);
@@ -66,25 +65,5 @@ class HardKillTest {
             }
         }
         assertThat(new HashSet<>(csvIds)).isEqualTo(expected);
-    }
-
-    private static Process startChild(RelayRunner relay) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        for (String key : List.of("relay.state.dir", "relay.inbox.dir", "relay.dlq.dir", "relay.sink.csv.dir", "relay.sink.ndjson.dir")) {
-            command.add("-D" + key + "=" + relay.dir().resolve(switch (key) {
-                case "relay.state.dir" -> "state";
-                case "relay.inbox.dir" -> "inbox";
-                case "relay.dlq.dir" -> "dlq";
-                case "relay.sink.csv.dir" -> "out/csv";
-                default -> "out/ndjson";
-            }));
-        }
-        command.add("-Drelay.inbox.poll-interval=200");
-        command.add(AuditRelay.class.getName());
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(relay.dir().resolve("child.log").toFile()).start();
     }
 }

@@ -65,6 +65,11 @@ public final class RelayRunner {
         return this;
     }
 
+    /** The properties this relay runs with (for a {@link RelayProcess} sharing its folders). */
+    public Map<String, String> properties() {
+        return new LinkedHashMap<>(properties);
+    }
+
     public Path dir() {
         return dir;
     }

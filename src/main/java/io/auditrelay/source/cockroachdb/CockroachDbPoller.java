@@ -143,6 +143,10 @@ public class CockroachDbPoller implements CamelContextAware {
     public synchronized void beginPoll() {
         more = true;
         pending = null;
+        if (committed != null) {
+            // after a leadership change another replica may have moved the cursor on: the saved one wins
+            cursors().read().ifPresent(saved -> committed = saved);
+        }
     }
 
     /** Whether the current poll has another page to fetch. */
