@@ -31,6 +31,7 @@ public final class S3ProxyServer extends ManagedServer {
     private static S3ProxyServer shared;
 
     private int port;
+    private int fixedPort;
     private boolean transientBackend;
     private Duration startTimeout = Duration.ofSeconds(60);
 
@@ -52,6 +53,12 @@ public final class S3ProxyServer extends ManagedServer {
     /** Keep blobs in memory ({@code jclouds.provider=transient}) instead of files under target/. */
     public S3ProxyServer transientBackend(boolean inMemory) {
         this.transientBackend = inMemory;
+        return this;
+    }
+
+    /** Listen on this port instead of a free one, e.g. to start a stopped server again where clients expect it. */
+    public S3ProxyServer port(int port) {
+        this.fixedPort = port;
         return this;
     }
 
@@ -87,7 +94,7 @@ public final class S3ProxyServer extends ManagedServer {
 
     @Override
     protected void doStart(Path lib) {
-        port = freePort();
+        port = fixedPort > 0 ? fixedPort : freePort();
         Path jar;
         try (Stream<Path> s = Files.list(lib)) {
             jar = s.filter(p -> p.getFileName().toString().matches("s3proxy-.*-jar-with-dependencies\\.jar"))

@@ -1,0 +1,268 @@
+package io.auditrelay.sink.s3;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.auditrelay.aws.S3Access;
+import io.auditrelay.event.Activity;
+import io.auditrelay.event.AuditEvent;
+import io.auditrelay.event.Outcome;
+import io.auditrelay.mapper.Json;
+import io.auditrelay.spine.DeadLetterStore;
+import io.auditrelay.spine.RelayStats;
+import io.auditrelay.testing.Output;
+import io.auditrelay.testing.RelayRunner;
+import io.auditrelay.testing.S3ProxyServer;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.zip.GZIPInputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The S3 sink against a real S3 server (S3Proxy): batching, keys, content, retries, dead letters, shutdown flush. */
+class S3SinkTest {
+
+    private static S3ProxyServer s3;
+    private static S3Client client;
+
+    @TempDir
+    Path dir;
+
+    private final List<S3Sink> sinks = new ArrayList<>();
+    private final DefaultCamelContext camel = new DefaultCamelContext();
+
+    @BeforeAll
+    static void server() {
+        s3 = S3ProxyServer.shared();
+        client = access(s3.httpUrl()).client();
+    }
+
+    @AfterAll
+    static void close() {
+        client.close();
+    }
+
+    @AfterEach
+    void stopSinks() {
+        sinks.forEach(S3Sink::stop);
+    }
+
+    private static S3Access access(String endpoint) {
+        return new S3Access("us-east-1", endpoint, S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY);
+    }
+
+    private static String bucket() {
+        String bucket = "sink-" + System.nanoTime();
+        client.createBucket(b -> b.bucket(bucket));
+        return bucket;
+    }
+
+    private S3Sink sink(String endpoint, String bucket, int batchSize, Duration interval, int maxWaiters, int maxRetries,
+                        Duration retryDelay) {
+        S3Sink sink = new S3Sink(new S3Sink.Options(bucket, "audit", batchSize, 64L << 20, interval, maxRetries, retryDelay,
+                maxWaiters), access(endpoint)::client, new NdjsonGzipFormat(), deadLetters(), camel);
+        sink.start();
+        sinks.add(sink);
+        return sink;
+    }
+
+    private DeadLetterStore deadLetters() {
+        return new DeadLetterStore(dir.resolve("dlq"), Clock.systemUTC(), new RelayStats());
+    }
+
+    static AuditEvent event(String id, String time) {
+        return new AuditEvent("airkit:" + id, time, "2024-06-02T00:00:00Z", "airkit", "user_login", Activity.values()[0],
+                Outcome.values()[0], new AuditEvent.Actor("u-1", "a@example.com"), null, "org-1",
+                Json.MAPPER.createObjectNode().put("EVENT_ID", id));
+    }
+
+    private static CompletableFuture<Void> send(S3Sink sink, AuditEvent event) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                sink.accept(event, "test/" + event.id());
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        }, r -> new Thread(r).start());
+    }
+
+    static List<String> keys(S3Client client, String bucket) {
+        return client.listObjectsV2Paginator(b -> b.bucket(bucket)).contents().stream().map(S3Object::key).sorted().toList();
+    }
+
+    /** The canonical events of one object, decompressed. */
+    static List<JsonNode> events(S3Client client, String bucket, String key) {
+        byte[] bytes = client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            List<JsonNode> out = new ArrayList<>();
+            for (String line : text.split("\n")) {
+                out.add(Json.MAPPER.readTree(line));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String sha256(List<String> ids) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        ids.stream().sorted().forEach(id -> sha.update((id + "\n").getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    @Test
+    @Timeout(60)
+    void events_become_batches_of_gzipped_ndjson_under_hive_partitioned_content_named_keys() throws Exception {
+        String bucket = bucket();
+        S3Sink sink = sink(s3.httpUrl(), bucket, 3, Duration.ofSeconds(1), 100, 3, Duration.ofMillis(50));
+        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            sent.add(send(sink, event("a" + i, "2024-06-01T10:0" + i + ":00Z")));
+        }
+        sent.add(send(sink, event("b1", "2024-06-01T11:30:00.123456Z")));
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+        List<String> keys = keys(client, bucket);
+        assertThat(keys).hasSize(3);
+        String hour10 = "audit/vendor=airkit/dt=2024-06-01/hour=10/";
+        assertThat(keys).filteredOn(k -> k.startsWith(hour10)).hasSize(2).allSatisfy(key -> {
+            List<String> ids = events(client, bucket, key).stream().map(e -> e.get("id").asText()).toList();
+            assertThat(ids).hasSize(3);
+            try {
+                assertThat(key).isEqualTo(hour10 + sha256(ids) + ".ndjson.gz");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertThat(keys.stream().filter(k -> k.startsWith(hour10)).flatMap(k -> events(client, bucket, k).stream())
+                .map(e -> e.get("id").asText())).containsExactlyInAnyOrder(
+                "airkit:a1", "airkit:a2", "airkit:a3", "airkit:a4", "airkit:a5", "airkit:a6");
+        String hour11 = "audit/vendor=airkit/dt=2024-06-01/hour=11/" + sha256(List.of("airkit:b1")) + ".ndjson.gz";
+        assertThat(keys).contains(hour11);
+        assertThat(events(client, bucket, hour11)).singleElement()
+                .isEqualTo(Json.MAPPER.valueToTree(event("b1", "2024-06-01T11:30:00.123456Z")));
+
+        // the same batch written again (a retry after a crash) lands on the same key: no duplicate object
+        send(sink, event("b1", "2024-06-01T11:30:00.123456Z")).get(30, TimeUnit.SECONDS);
+        assertThat(keys(client, bucket)).isEqualTo(keys);
+    }
+
+    @Test
+    @Timeout(60)
+    void shutdown_flushes_a_partial_batch_and_releases_the_waiting_sources() throws Exception {
+        String bucket = bucket();
+        S3Sink sink = sink(s3.httpUrl(), bucket, 10_000, Duration.ofMinutes(10), 100, 3, Duration.ofMillis(50));
+        CompletableFuture<Void> first = send(sink, event("p1", "2024-06-01T10:00:00Z"));
+        CompletableFuture<Void> second = send(sink, event("p2", "2024-06-01T10:00:01Z"));
+        assertThatThrownBy(() -> first.get(500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(keys(client, bucket)).isEmpty();
+
+        sink.stop();
+
+        CompletableFuture.allOf(first, second).get(30, TimeUnit.SECONDS);
+        List<String> keys = keys(client, bucket);
+        assertThat(keys).singleElement().satisfies(key -> assertThat(events(client, bucket, key))
+                .extracting(e -> e.get("id").asText()).containsExactly("airkit:p1", "airkit:p2"));
+    }
+
+    @Test
+    @Timeout(90)
+    void s3_down_then_up_holds_the_events_unacknowledged_and_delivers_them_once() throws Exception {
+        S3ProxyServer own = new S3ProxyServer().transientBackend(true);
+        own.start();
+        try (S3Client ownClient = access(own.httpUrl()).client()) {
+            String bucket = "down-" + System.nanoTime();
+            S3Sink sink = sink(own.httpUrl(), bucket, 1, Duration.ofMinutes(5), 1, 30, Duration.ofMillis(100));
+            int port = own.port();
+            own.stop();
+
+            CompletableFuture<Void> sent = send(sink, event("d1", "2024-06-01T10:00:00Z"));
+            assertThatThrownBy(() -> sent.get(1500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+
+            own.port(port).start();
+            ownClient.createBucket(b -> b.bucket(bucket));
+            sent.get(60, TimeUnit.SECONDS);
+
+            List<String> keys = keys(ownClient, bucket);
+            assertThat(keys).singleElement().satisfies(key -> assertThat(events(ownClient, bucket, key))
+                    .extracting(e -> e.get("id").asText()).containsExactly("airkit:d1"));
+            assertThat(Output.jsonFile(dir.resolve("dlq/dead-letters.jsonl"))).isEmpty();
+        } finally {
+            own.stop();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void after_the_retry_budget_the_batch_goes_to_the_dead_letter_store() throws Exception {
+        String closed = "http://127.0.0.1:" + S3ProxyServer.freePort();
+        S3Sink sink = sink(closed, "nowhere", 10, Duration.ofMinutes(5), 2, 1, Duration.ofMillis(10));
+        CompletableFuture.allOf(send(sink, event("x1", "2024-06-01T10:00:00Z")), send(sink, event("x2", "2024-06-01T10:00:01Z")))
+                .get(45, TimeUnit.SECONDS);
+
+        List<JsonNode> dead = Output.jsonFile(dir.resolve("dlq/dead-letters.jsonl"));
+        assertThat(dead).extracting(d -> d.get("event").get("id").asText()).containsExactlyInAnyOrder("airkit:x1", "airkit:x2");
+        assertThat(dead).allSatisfy(d -> {
+            assertThat(d.get("sink").asText()).isEqualTo("s3");
+            assertThat(d.get("vendor").asText()).isEqualTo("airkit");
+            assertThat(d.get("source").asText()).startsWith("test/airkit:x");
+            assertThat(d.get("error").asText()).startsWith("could not write s3://nowhere/audit/vendor=airkit/dt=2024-06-01/hour=10/");
+        });
+    }
+
+    @Test
+    @Timeout(90)
+    void a_relay_once_run_writes_every_event_to_s3_before_it_exits() {
+        String bucket = bucket();
+        RelayRunner relay = RelayRunner.inDir(dir)
+                .with("relay.sinks", "csv,s3")
+                .with("relay.examples.dir", "examples/inbox")
+                .with("relay.sink.s3.bucket", bucket)
+                .with("relay.sink.s3.prefix", "relay")
+                .with("relay.sink.s3.endpoint", s3.httpUrl())
+                .with("relay.sink.s3.access-key", s3.accessKey())
+                .with("relay.sink.s3.secret-key", s3.secretKey());
+        copyExamples(relay.inbox("airkit"));
+        relay.runOnce();
+
+        List<String> keys = keys(client, bucket);
+        assertThat(keys).allMatch(k -> k.matches("relay/vendor=airkit/dt=2024-06-01/hour=10/[0-9a-f]{64}\\.ndjson\\.gz"));
+        List<String> ids = keys.stream().flatMap(k -> events(client, bucket, k).stream()).map(e -> e.get("id").asText()).toList();
+        assertThat(ids).containsExactlyInAnyOrder("airkit:evt-0001", "airkit:evt-0002", "airkit:evt-0003", "airkit:evt-0004",
+                "airkit:evt-0005", "airkit:evt-0006", "airkit:evt-0007");
+        assertThat(Output.lines(relay.csvDir()).stream().filter(l -> !l.startsWith("id,"))).hasSize(7);
+    }
+
+    private static void copyExamples(Path inbox) {
+        try {
+            java.nio.file.Files.createDirectories(inbox);
+            for (String name : List.of("airkit-audit-20240601T1005.csv", "airkit-audit-20240601T1015.ndjson.gz")) {
+                java.nio.file.Files.copy(Path.of("examples/inbox/airkit").resolve(name), inbox.resolve(name));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
