@@ -1,7 +1,11 @@
 package io.auditrelay.source.astra;
 
 import io.auditrelay.spine.OnceCoordinator;
+import io.auditrelay.spine.Headers;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.pulsar.PulsarMessageReceipt;
 import org.apache.camel.component.pulsar.utils.message.PulsarMessageHeaders;
 import org.apache.camel.support.service.ServiceSupport;
@@ -15,10 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Acknowledgement and drain logic of the Astra Pulsar source (routes/source-astra-pulsar.yaml, camel-pulsar with
- * {@code allowManualAcknowledgement=true}). The route calls {@link #received} first, then
- * {@link #acknowledge} after {@code direct:ingest} returned (delivered to every sink or dead-lettered), or
- * {@link #negativeAcknowledge} when it threw: Pulsar then redelivers the message.
+ * Delivery, acknowledgement and drain logic of the Astra Pulsar source (routes/source-astra-pulsar.yaml,
+ * camel-pulsar with {@code allowManualAcknowledgement=true}). {@link #process} sends the message synchronously
+ * into {@code direct:ingest} and acknowledges it after that returned (delivered to every sink or dead-lettered),
+ * or negatively acknowledges it when it threw: Pulsar then redelivers the message.
+ * (A ProducerTemplate, not a {@code to} in the route: the spine's handled dead-letter path would end the calling
+ * route before an ack step.)
  *
  * <p>With {@code relay.once=true} the source reports {@code astra-pulsar} drained after
  * {@code relay.source.astra.idle-timeout} ms without a message and with no message in flight (Pulsar has no
@@ -36,6 +42,7 @@ public class AstraPulsarSource extends ServiceSupport {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile long lastActivity = System.nanoTime();
     private ScheduledExecutorService watcher;
+    private ProducerTemplate template;
 
     public AstraPulsarSource(PulsarClient client, OnceCoordinator coordinator, long idleTimeoutMs) {
         this.client = client;
@@ -43,12 +50,40 @@ public class AstraPulsarSource extends ServiceSupport {
         this.idleTimeoutMs = idleTimeoutMs;
     }
 
-    public void received(Exchange exchange) {
+    /** Delivers one message into the spine, then acks or nacks it. */
+    public void process(Exchange exchange) throws Exception {
         inFlight.incrementAndGet();
         lastActivity = System.nanoTime();
+        Exchange out;
+        try {
+            Message in = exchange.getMessage();
+            String text = in.getBody(String.class);
+            out = producer(exchange.getContext()).send("direct:ingest", ex -> {
+                ex.getMessage().setBody(text);
+                ex.getMessage().setHeader(Headers.VENDOR, in.getHeader(Headers.VENDOR));
+                ex.getMessage().setHeader(Headers.LOCATION, in.getHeader(Headers.LOCATION));
+            });
+        } catch (RuntimeException e) {
+            exchange.setProperty(Exchange.EXCEPTION_CAUGHT, e);
+            negativeAcknowledge(exchange);
+            return;
+        }
+        if (out.getException() != null) {
+            exchange.setProperty(Exchange.EXCEPTION_CAUGHT, out.getException());
+            negativeAcknowledge(exchange);
+        } else {
+            acknowledge(exchange);
+        }
     }
 
-    public void acknowledge(Exchange exchange) throws Exception {
+    private synchronized ProducerTemplate producer(CamelContext context) {
+        if (template == null) {
+            template = context.createProducerTemplate();
+        }
+        return template;
+    }
+
+    void acknowledge(Exchange exchange) throws Exception {
         try {
             receipt(exchange).acknowledge();
         } finally {
@@ -56,7 +91,7 @@ public class AstraPulsarSource extends ServiceSupport {
         }
     }
 
-    public void negativeAcknowledge(Exchange exchange) {
+    void negativeAcknowledge(Exchange exchange) {
         try {
             Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
             LOG.warn("Astra message {} on {} not delivered, Pulsar will redeliver it: {}",
@@ -104,6 +139,9 @@ public class AstraPulsarSource extends ServiceSupport {
     protected void doStop() throws Exception {
         if (watcher != null) {
             watcher.shutdownNow();
+        }
+        if (template != null) {
+            template.stop();
         }
         client.close();
     }
