@@ -1,7 +1,12 @@
 package io.auditrelay.sink;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.auditrelay.event.AuditEvent;
+import io.auditrelay.mapper.Json;
 import io.auditrelay.spine.IdHashSet;
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.UnitOfWork;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,40 +14,56 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
  * A sink that appends one line per event to a file per UTC day of the event time
- * ({@code <prefix>YYYY-MM-DD<suffix>}), flushing each line before it returns.
+ * ({@code <prefix>YYYY-MM-DD<suffix>}), writing each line through to the file before it returns.
  *
- * <p>Crash consistency: the spine records an id as delivered only after every sink accepted it, so
- * after a hard kill the only events a file can hold without the spine knowing are the last ones
- * written before the kill. On start this sink therefore repairs a torn last line and reads the ids
- * at the end of its most recently written files; it skips those ids when they come again, so a
- * restart never writes an event twice.
+ * <p>Crash consistency. The spine records ids as delivered when the source's whole unit (file, batch,
+ * page) went through, so after a hard kill a file can hold events of units that were never
+ * confirmed; those units are read again. To write nothing twice, this sink keeps, per file, the
+ * offset up to which every line belongs to a completed unit ({@code .committed-offsets.json} in its
+ * folder, advanced when a unit completes). On start it repairs a torn last line, reads the ids of the
+ * lines after those offsets, and skips those ids when they come again.
  */
 public abstract class DailyFileSink extends ServiceSupport implements EventSink {
 
+    public static final String OFFSETS_FILE = ".committed-offsets.json";
     private static final Logger LOG = LoggerFactory.getLogger(DailyFileSink.class);
-    private static final int RECENT_FILES = 8;
-    private static final int TAIL_BYTES = 256 * 1024;
     private static final int OPEN_FILES = 4;
+    private static final int MIN_RECENT_IDS = 100_000;
 
     private final Path dir;
     private final String prefix;
     private final String suffix;
-    private final IdHashSet recentIds = new IdHashSet(100_000);
-    private final Map<String, OutputStream> open = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<String, OpenFile> open = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<UnitOfWork, Map<String, Long>> inflight = new IdentityHashMap<>();
+    private final Map<String, Long> committed = new TreeMap<>();
+    private IdHashSet recentIds = new IdHashSet(MIN_RECENT_IDS);
+
+    private static final class OpenFile {
+        final OutputStream out;
+        long size;
+
+        OpenFile(OutputStream out, long size) {
+            this.out = out;
+            this.size = size;
+        }
+    }
 
     protected DailyFileSink(Path dir, String prefix, String suffix) {
         this.dir = dir;
@@ -71,80 +92,149 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
     }
 
     @Override
-    public synchronized void accept(AuditEvent event) throws IOException {
+    public void accept(AuditEvent event) throws IOException {
+        accept(event, null);
+    }
+
+    /** Writes the event unless this sink already holds it; the exchange ties it to its source's unit. */
+    public synchronized void accept(AuditEvent event, Exchange exchange) throws IOException {
         if (recentIds.contains(event.id())) {
             LOG.debug("{} sink already holds {}", name(), event.id());
             return;
         }
-        String day = event.time().substring(0, 10);
-        OutputStream out = streamFor(day);
-        out.write((line(event) + newline()).getBytes(StandardCharsets.UTF_8));
-        out.flush();
+        String name = prefix + event.time().substring(0, 10) + suffix;
+        OpenFile file = openFile(name);
+        track(exchange, name, file.size);
+        byte[] bytes = (line(event) + newline()).getBytes(StandardCharsets.UTF_8);
+        file.out.write(bytes);
+        file.out.flush();
+        file.size += bytes.length;
         recentIds.add(event.id());
     }
 
-    private OutputStream streamFor(String day) throws IOException {
-        OutputStream out = open.get(day);
-        if (out != null) {
-            return out;
+    /** Remembers where the unit of this exchange first wrote in the file, and commits when the unit completes. */
+    private void track(Exchange exchange, String name, long offset) {
+        UnitOfWork unit = exchange == null ? null : exchange.getUnitOfWork();
+        if (unit == null) {
+            return;
+        }
+        Map<String, Long> firsts = inflight.get(unit);
+        if (firsts == null) {
+            firsts = new HashMap<>();
+            inflight.put(unit, firsts);
+            unit.addSynchronization(new SynchronizationAdapter() {
+                @Override
+                public void onComplete(Exchange completed) {
+                    unitCompleted(unit);
+                }
+                // on failure the unit stays pinned: its lines are recovered on restart, when it is read again
+            });
+        }
+        firsts.putIfAbsent(name, offset);
+    }
+
+    private synchronized void unitCompleted(UnitOfWork unit) {
+        Map<String, Long> firsts = inflight.remove(unit);
+        if (firsts == null) {
+            return;
+        }
+        for (String name : firsts.keySet()) {
+            long safe = inflight.values().stream().map(m -> m.get(name)).filter(o -> o != null)
+                    .mapToLong(Long::longValue).min().orElse(sizeOf(name));
+            committed.put(name, safe);
+        }
+        saveOffsets();
+    }
+
+    private long sizeOf(String name) {
+        OpenFile file = open.get(name);
+        if (file != null) {
+            return file.size;
+        }
+        try {
+            return Files.size(dir.resolve(name));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private void saveOffsets() {
+        try {
+            Path tmp = dir.resolve(OFFSETS_FILE + ".tmp");
+            Files.writeString(tmp, Json.MAPPER.writeValueAsString(committed));
+            Files.move(tmp, dir.resolve(OFFSETS_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save " + dir.resolve(OFFSETS_FILE), e);
+        }
+    }
+
+    private OpenFile openFile(String name) throws IOException {
+        OpenFile file = open.get(name);
+        if (file != null) {
+            return file;
         }
         if (open.size() >= OPEN_FILES) {
             var eldest = open.entrySet().iterator().next();
-            eldest.getValue().close();
+            eldest.getValue().out.close();
             open.remove(eldest.getKey());
         }
-        Path file = fileFor(day);
-        boolean fresh = !Files.exists(file) || Files.size(file) == 0;
-        out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        if (fresh && header() != null) {
-            out.write((header() + newline()).getBytes(StandardCharsets.UTF_8));
+        Path path = dir.resolve(name);
+        long size = Files.exists(path) ? Files.size(path) : 0;
+        OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        if (size == 0 && header() != null) {
+            byte[] head = (header() + newline()).getBytes(StandardCharsets.UTF_8);
+            out.write(head);
             out.flush();
+            size = head.length;
         }
-        open.put(day, out);
-        return out;
+        file = new OpenFile(out, size);
+        open.put(name, file);
+        return file;
     }
 
     @Override
     protected synchronized void doStart() throws Exception {
         Files.createDirectories(dir);
-        for (Path file : recentFiles()) {
-            repairTornTail(file);
-            for (String line : tailLines(file)) {
-                String id = idOf(line);
-                if (id != null) {
-                    recentIds.add(id);
+        Path offsets = dir.resolve(OFFSETS_FILE);
+        if (Files.exists(offsets)) {
+            committed.putAll(Json.MAPPER.readValue(offsets.toFile(), new TypeReference<Map<String, Long>>() { }));
+        }
+        List<String> uncommitted = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(this::isSinkFile).sorted().toList()) {
+                repairTornTail(file);
+                long from = Math.min(committed.getOrDefault(file.getFileName().toString(), 0L), Files.size(file));
+                for (String line : linesFrom(file, from)) {
+                    String id = idOf(line);
+                    if (id != null) {
+                        uncommitted.add(id);
+                    }
                 }
             }
+        }
+        recentIds = new IdHashSet(Math.max(MIN_RECENT_IDS, uncommitted.size() * 2));
+        uncommitted.forEach(recentIds::add);
+        if (!uncommitted.isEmpty()) {
+            LOG.info("{} sink holds {} events of units that were not acknowledged; they will not be written again",
+                    name(), uncommitted.size());
         }
     }
 
     @Override
     protected synchronized void doStop() throws Exception {
-        for (OutputStream out : open.values()) {
-            out.close();
+        for (OpenFile file : open.values()) {
+            file.out.close();
         }
         open.clear();
     }
 
-    private List<Path> recentFiles() throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> {
-                String n = f.getFileName().toString();
-                return n.startsWith(prefix) && n.endsWith(suffix);
-            }).sorted(Comparator.comparing(DailyFileSink::modified).reversed()).limit(RECENT_FILES).toList();
-        }
-    }
-
-    private static FileTime modified(Path file) {
-        try {
-            return Files.getLastModifiedTime(file);
-        } catch (IOException e) {
-            return FileTime.fromMillis(0);
-        }
+    private boolean isSinkFile(Path file) {
+        String name = file.getFileName().toString();
+        return name.startsWith(prefix) && name.endsWith(suffix);
     }
 
     /** Cuts a last line that a kill left without its terminator. */
-    private void repairTornTail(Path file) throws IOException {
+    private static void repairTornTail(Path file) throws IOException {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             long length = raf.length();
             long end = length;
@@ -162,18 +252,12 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
         }
     }
 
-    private static List<String> tailLines(Path file) throws IOException {
+    private static List<String> linesFrom(Path file, long offset) throws IOException {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-            long start = Math.max(0, raf.length() - TAIL_BYTES);
-            byte[] bytes = new byte[(int) (raf.length() - start)];
-            raf.seek(start);
+            byte[] bytes = new byte[(int) Math.min(Integer.MAX_VALUE - 8, raf.length() - offset)];
+            raf.seek(offset);
             raf.readFully(bytes);
-            String text = new String(bytes, StandardCharsets.UTF_8);
-            List<String> lines = new ArrayList<>(List.of(text.split("\r?\n")));
-            if (start > 0 && !lines.isEmpty()) {
-                lines.remove(0);
-            }
-            return lines;
+            return List.of(new String(bytes, StandardCharsets.UTF_8).split("\r?\n"));
         }
     }
 }

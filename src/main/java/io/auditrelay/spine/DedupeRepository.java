@@ -20,6 +20,12 @@ import java.util.HexFormat;
 /**
  * The spine's persistent idempotent repository: the last {@code maxIds} delivered event ids.
  *
+ * <p>Used by the idempotent consumer in eager mode with the source's unit of work shared by its
+ * records: {@link #add} claims an id in memory as the event enters the spine (so a second copy in
+ * flight is a duplicate), {@link #confirm} writes it to disk when the whole unit was delivered and
+ * flushed, and {@link #remove} releases it when the unit failed. After a crash, ids that were
+ * claimed but not confirmed are simply unknown: their unit is read again.
+ *
  * <p>Camel's {@code FileIdempotentRepository} scans its whole file on every cache miss, which is
  * every new id, so it does not scale to a million ids. This one keeps 128-bit hashes of the ids in
  * memory ({@link IdHashSet}) and appends each new hash to {@code dedupe-ids.txt}, one line per id;
@@ -42,14 +48,11 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
         this.ids = new IdHashSet(maxIds);
     }
 
+    /** Claims an id for an event being delivered (in memory): a second copy in flight is a duplicate. */
     @Override
     public synchronized boolean add(String key) {
         long[] hash = IdHashSet.hash(key);
-        if (!ids.add(hash[0], hash[1])) {
-            return false;
-        }
-        append(hash);
-        return true;
+        return ids.add(hash[0], hash[1]);
     }
 
     @Override
@@ -58,18 +61,20 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
         return ids.contains(hash[0], hash[1]);
     }
 
+    /** The delivery of a claimed id failed: release it so the event can be delivered again. */
     @Override
     public synchronized boolean remove(String key) {
         long[] hash = IdHashSet.hash(key);
-        boolean removed = ids.remove(hash[0], hash[1]);
-        if (removed) {
-            rewrite();
-        }
-        return removed;
+        return ids.remove(hash[0], hash[1]);
     }
 
+    /**
+     * The unit the event belongs to (a file, a Kafka batch, an API page) was delivered and flushed by
+     * every sink: the id is recorded durably. Appending a copy's id twice is harmless.
+     */
     @Override
-    public boolean confirm(String key) {
+    public synchronized boolean confirm(String key) {
+        append(IdHashSet.hash(key));
         return true;
     }
 

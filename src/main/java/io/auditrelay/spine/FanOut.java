@@ -31,6 +31,19 @@ public class FanOut {
         return endpoints;
     }
 
+    /**
+     * Flushes every enabled sink (bean {@code <name>Sink}): called at the end of each source unit,
+     * before the unit is acknowledged.
+     */
+    public void flush(org.apache.camel.Exchange exchange) throws Exception {
+        for (String sink : sinks) {
+            Object bean = exchange.getContext().getRegistry().lookupByName(sink + "Sink");
+            if (bean instanceof io.auditrelay.sink.EventSink eventSink) {
+                eventSink.flush();
+            }
+        }
+    }
+
     /** Fails the start with one clear sentence when {@code relay.sinks} names a sink that has no route. */
     public void checkRoutes(CamelContext context) {
         List<String> unknown = sinks.stream().filter(s -> context.getRoute("sink-" + s) == null).toList();

@@ -21,6 +21,9 @@ class DedupeRepositoryTest {
         assertThat(first.add("astra:1")).isTrue();
         assertThat(first.add("astra:1")).isFalse();
         assertThat(first.add("astra:2")).isTrue();
+        assertThat(first.add("astra:3")).isTrue();
+        first.confirm("astra:1");
+        first.confirm("astra:2");
         first.stop();
         Files.writeString(dir.resolve(DedupeRepository.FILE_NAME), "0123abc", StandardOpenOption.APPEND);
 
@@ -29,7 +32,7 @@ class DedupeRepositoryTest {
 
         assertThat(second.contains("astra:1")).isTrue();
         assertThat(second.contains("astra:2")).isTrue();
-        assertThat(second.contains("astra:3")).isFalse();
+        assertThat(second.contains("astra:3")).as("claimed but never confirmed").isFalse();
         assertThat(second.size()).isEqualTo(2);
         second.stop();
     }
@@ -40,6 +43,7 @@ class DedupeRepositoryTest {
         repo.start();
         for (int i = 0; i < 5000; i++) {
             repo.add("id-" + i);
+            repo.confirm("id-" + i);
         }
         repo.stop();
 
@@ -51,6 +55,17 @@ class DedupeRepositoryTest {
         assertThat(reloaded.contains("id-4000")).isTrue();
         assertThat(reloaded.contains("id-3999")).isFalse();
         reloaded.stop();
+    }
+
+    @Test
+    void a_released_claim_can_be_claimed_again() throws Exception {
+        DedupeRepository repo = new DedupeRepository(dir, 100);
+        repo.start();
+        assertThat(repo.add("conduktor:1")).isTrue();
+        assertThat(repo.remove("conduktor:1")).isTrue();
+        assertThat(repo.add("conduktor:1")).isTrue();
+        repo.stop();
+        assertThat(Files.readAllLines(dir.resolve(DedupeRepository.FILE_NAME))).isEmpty();
     }
 
     @Test

@@ -24,7 +24,7 @@ public final class Output {
         }
         try (Stream<Path> files = Files.list(dir)) {
             List<String> out = new ArrayList<>();
-            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+            for (Path file : files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList()) {
                 out.addAll(Files.readAllLines(file));
             }
             return out;

@@ -88,7 +88,7 @@ class S3SinkTest {
     }
 
     private DeadLetterStore deadLetters() {
-        return new DeadLetterStore(dir.resolve("dlq"), Clock.systemUTC(), new RelayStats());
+        return new DeadLetterStore(dir.resolve("dlq"), Clock.systemUTC(), new RelayStats(java.time.Clock.systemUTC()));
     }
 
     static AuditEvent event(String id, String time) {
