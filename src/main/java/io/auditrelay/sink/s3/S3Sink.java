@@ -38,25 +38,18 @@ import java.util.function.Supplier;
  * The S3 sink: batches canonical events per partition ({@code vendor/dt/hour} of the event time) and writes each
  * batch as one object, {@code {prefix}/vendor={vendor}/dt={yyyy-MM-dd}/hour={HH}/{sha256 of the batch's ids}{ext}}.
  *
- * <h2>Acknowledgement: why accept() blocks, and why this is hand-written rather than Camel's aggregator</h2>
- * The spine calls a sink synchronously per event, and records the event's id as delivered (so the source may ack)
- * as soon as {@link #accept} returns. The S3 contract is that a source is acknowledged only after the object
- * holding its events was written. So {@link #accept} appends the event to its partition's open batch and then
- * <b>blocks until that batch's object is written</b> (or, after the retry budget, dead-lettered). Camel's
- * aggregator cannot express this: the aggregate is completed on another thread and the incoming exchanges
- * return from the aggregator immediately, so the spine would ack events that are only in memory. Hand-writing
- * the buffer keeps the wait explicit: one lock, one future per batch.
- *
- * <p>A batch is sealed and written when it reaches {@code batch-size} events or {@code batch-bytes}
- * (uncompressed), when it is {@code batch-interval} old, when the context starts stopping (shutdown, end of a
- * {@code relay.once} run), and when {@code max-waiters} source threads are blocked in {@link #accept} — then no
- * more events can arrive, so waiting any longer would only delay (a single-threaded source with
- * {@code max-waiters=1}, the default, therefore writes an object per event it sends; raise max-waiters to the
- * number of concurrent source threads to get larger objects: the interval bounds how long a thread waits).
+ * <h2>Acknowledgement: batches end with the source's unit</h2>
+ * The spine sends a source's unit (a file, a Kafka poll batch, an API page, an S3 object) through the sinks and
+ * then calls {@link #flush}; the unit is acknowledged, and its ids recorded as delivered, only after flush
+ * returned. So {@link #accept} only adds the event to its partition's open batch (writing the batch when it
+ * reaches {@code batch-size} events or {@code batch-bytes}), and {@link #flush} writes the open batches and waits
+ * until every batch written so far is in S3 (or, after the retry budget, dead-lettered). A batch is also written
+ * when it is {@code batch-interval} old and when the sink stops. Camel's aggregator is not used: its completed
+ * aggregates leave on another thread, with no way for the source's unit to wait for the write.
  *
  * <p>Objects are written by one writer thread, with {@code max-retries} retries and exponential backoff from
- * {@code retry-delay}; meanwhile the waiting events are not acknowledged. After the budget every event of the
- * batch goes to the dead-letter store (sink {@code s3}, with the reason), and accept() returns.
+ * {@code retry-delay}; meanwhile the unit waiting in flush() is not acknowledged. After the budget every event of the
+ * batch goes to the dead-letter store (sink {@code s3}, with the reason), and flush() returns.
  *
  * <p>Keys are deterministic: the events are sorted (time, id) and the name is the SHA-256 of the sorted ids, so
  * retrying the same batch overwrites the same object instead of adding a duplicate. After a crash between the
@@ -71,7 +64,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
 
     /** The sink's settings (see application.properties, relay.sink.s3.*). */
     public record Options(String bucket, String prefix, int batchSize, long batchBytes, Duration batchInterval,
-                          int maxRetries, Duration retryDelay, int maxWaiters) {
+                          int maxRetries, Duration retryDelay) {
     }
 
     private final Options options;
@@ -82,7 +75,6 @@ public class S3Sink extends ServiceSupport implements EventSink {
     private final Object lock = new Object();
     private final Map<String, Batch> open = new LinkedHashMap<>();
     private final List<Batch> sealed = new ArrayList<>();
-    private int waiting;
     private boolean draining;
     private S3Client client;
     private ScheduledExecutorService ticker;
@@ -111,34 +103,40 @@ public class S3Sink extends ServiceSupport implements EventSink {
         accept(event, null);
     }
 
-    /** Adds the event to its partition's batch and returns once that batch is written (or dead-lettered). */
+    /** Adds the event to its partition's open batch (written when full, at the next flush, or when it is old). */
     public void accept(AuditEvent event, String location) throws Exception {
         String partition = partition(event);
         long size = format.sizeOf(event);
-        Batch batch;
         synchronized (lock) {
             if (!isRunAllowed() || writer == null) {
                 throw new IllegalStateException("the S3 sink is not running");
             }
-            batch = open.computeIfAbsent(partition, p -> new Batch(p, System.nanoTime()));
+            Batch batch = open.computeIfAbsent(partition, p -> new Batch(p, System.nanoTime()));
             batch.events.add(event);
             batch.locations.put(event.id(), location);
             batch.bytes += size;
-            waiting++;
             if (batch.events.size() >= options.batchSize() || batch.bytes >= options.batchBytes()) {
                 seal(batch, "size");
             }
-            if (draining || waiting >= options.maxWaiters()) {
-                sealAll(draining ? "shutdown" : "all " + waiting + " source threads waiting");
-            }
         }
-        try {
-            batch.written.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        } finally {
-            synchronized (lock) {
-                waiting--;
+    }
+
+    /** Writes the open batches and waits until every batch so far is written or dead-lettered. */
+    @Override
+    public void flush() throws Exception {
+        List<Batch> pending;
+        synchronized (lock) {
+            if (writer == null) {
+                throw new IllegalStateException("the S3 sink is not running");
+            }
+            sealAll("flush");
+            pending = List.copyOf(sealed);
+        }
+        for (Batch batch : pending) {
+            try {
+                batch.written.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
             }
         }
     }

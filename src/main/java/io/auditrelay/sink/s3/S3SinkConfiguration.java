@@ -31,8 +31,7 @@ public class S3SinkConfiguration implements CamelConfiguration {
                 Long.parseLong(settings.get(PREFIX + ".batch-bytes", String.valueOf(64L * 1024 * 1024))),
                 Duration.ofMillis(Long.parseLong(settings.get(PREFIX + ".batch-interval", "300000"))),
                 settings.integer(PREFIX + ".max-retries", 8),
-                Duration.ofMillis(Long.parseLong(settings.get(PREFIX + ".retry-delay", "1000"))),
-                settings.integer(PREFIX + ".max-waiters", 1));
+                Duration.ofMillis(Long.parseLong(settings.get(PREFIX + ".retry-delay", "1000"))));
         S3Access access = S3Access.from(settings, PREFIX);
         DeadLetterStore deadLetters = context.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class);
         S3Sink sink = new S3Sink(options, access::client, new NdjsonGzipFormat(), deadLetters, context);

@@ -2,6 +2,8 @@ package io.auditrelay.source.astra;
 
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.Headers;
+import io.auditrelay.spine.Normalizer;
+import io.auditrelay.spine.SourceRecord;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -13,6 +15,7 @@ import org.apache.pulsar.client.api.PulsarClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Delivery, acknowledgement and drain logic of the Astra Pulsar source (routes/source-astra-pulsar.yaml,
  * camel-pulsar with {@code allowManualAcknowledgement=true}). {@link #process} sends the message synchronously
- * into {@code direct:ingest} and acknowledges it after that returned (delivered to every sink or dead-lettered),
+ * into {@code direct:ingest-batch} and acknowledges it after that returned (delivered to every sink or dead-lettered),
  * or negatively acknowledges it when it threw: Pulsar then redelivers the message.
  * (A ProducerTemplate, not a {@code to} in the route: the spine's handled dead-letter path would end the calling
  * route before an ack step.)
@@ -58,11 +61,10 @@ public class AstraPulsarSource extends ServiceSupport {
         try {
             Message in = exchange.getMessage();
             String text = in.getBody(String.class);
-            out = producer(exchange.getContext()).send("direct:ingest", ex -> {
-                ex.getMessage().setBody(text);
-                ex.getMessage().setHeader(Headers.VENDOR, in.getHeader(Headers.VENDOR));
-                ex.getMessage().setHeader(Headers.LOCATION, in.getHeader(Headers.LOCATION));
-            });
+            // one message is one unit: delivered to every sink (or dead-lettered) and flushed, then acked
+            SourceRecord record = Normalizer.parse(in.getHeader(Headers.VENDOR, String.class), text,
+                    in.getHeader(Headers.LOCATION, String.class));
+            out = producer(exchange.getContext()).send("direct:ingest-batch", ex -> ex.getMessage().setBody(List.of(record)));
         } catch (RuntimeException e) {
             exchange.setProperty(Exchange.EXCEPTION_CAUGHT, e);
             negativeAcknowledge(exchange);

@@ -6,6 +6,7 @@ import io.auditrelay.mapper.Json;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.RelayStats;
+import io.auditrelay.spine.SourceRecord;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.source.cockroachdb.AuditLogClient.Outcome;
 import io.auditrelay.source.cockroachdb.CursorStore.Cursor;
@@ -33,7 +34,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>One page is: {@link #nextPage()} (fetch, retrying 429 / 5xx / timeouts, skipping the ids already
  * delivered at the inclusive boundary timestamp, widening or stepping past a page stuck on one
- * timestamp), then every returned entry is sent synchronously (to {@code direct:ingest} by
+ * timestamp), then the returned entries are sent synchronously (as one unit to {@code direct:ingest-batch} by
  * {@link #poll()}, to {@code kamelet:sink} by the Kamelet's split), then {@link #commit()} saves the
  * cursor. A failure before commit leaves the saved cursor where it was, so the page is read again.
  *
@@ -55,7 +56,7 @@ public class CockroachDbPoller implements CamelContextAware {
     private OnceCoordinator coordinator;
     private DeadLetterStore deadLetters;
     private ProducerTemplate template;
-    private String target = "direct:ingest";
+    private String target = "direct:ingest-batch";
     private final Clock clock = Clock.systemUTC();
 
     // Kamelet-style configuration (setters), turned into settings on first use
@@ -99,7 +100,7 @@ public class CockroachDbPoller implements CamelContextAware {
 
     /**
      * Drains the API until a response carries no {@code next_starting_from}, sending each entry to
-     * {@code direct:ingest}; returns when drained, on 401/403/400 (retried at the next timer tick,
+     * {@code direct:ingest-batch}; returns when drained, on 401/403/400 (retried at the next timer tick,
      * i.e. after the poll interval) or when the relay stops.
      */
     public synchronized void poll() {
@@ -108,9 +109,7 @@ public class CockroachDbPoller implements CamelContextAware {
         while (hasMore() && running()) {
             List<String> page = nextPage();
             try {
-                for (int i = 0; i < page.size() && running(); i++) {
-                    deliver(page.get(i), location(i));
-                }
+                deliver(page);
                 if (!running()) {
                     return; // stopping mid-page: the cursor stays, the page is read again on restart
                 }
@@ -129,8 +128,13 @@ public class CockroachDbPoller implements CamelContextAware {
         }
     }
 
-    private void deliver(String entry, String location) {
-        Exchange exchange = template().send(target, e -> e.getMessage().setBody(Normalizer.parse(VENDOR, entry, location)));
+    /** Delivers a page as one unit: every entry delivered (or dead-lettered) and every sink flushed, or an exception. */
+    private void deliver(List<String> page) {
+        List<SourceRecord> unit = new java.util.ArrayList<>(page.size());
+        for (int i = 0; i < page.size(); i++) {
+            unit.add(Normalizer.parse(VENDOR, page.get(i), location(i)));
+        }
+        Exchange exchange = template().send(target, e -> e.getMessage().setBody(unit));
         if (exchange.getException() != null) {
             Exception e = exchange.getException();
             throw new IllegalStateException(e.getClass().getSimpleName() + (e.getMessage() != null ? ": " + e.getMessage() : ""), e);

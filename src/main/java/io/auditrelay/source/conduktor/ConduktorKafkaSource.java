@@ -1,6 +1,8 @@
 package io.auditrelay.source.conduktor;
 
 import io.auditrelay.spine.Headers;
+import io.auditrelay.spine.Normalizer;
+import io.auditrelay.spine.SourceRecord;
 import io.auditrelay.spine.OnceCoordinator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -31,11 +33,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Conduktor source's logic behind route {@code source-conduktor-kafka} (camel-kafka, {@code batching=true},
- * manual commit). For each poll batch: every record goes synchronously into {@code direct:ingest} (binary-mode
- * CloudEvents are rebuilt to structured JSON first); only when every record of the batch came back (delivered
- * or dead-lettered) the offsets are committed, one commit per partition. If {@code direct:ingest} throws, the
- * records delivered before it are committed and the exception is rethrown: with {@code breakOnFirstError=true}
- * the consumer seeks back and the failed record is read again.
+ * manual commit). For each poll batch: the records go as one unit into {@code direct:ingest-batch} (binary-mode
+ * CloudEvents are rebuilt to structured JSON first); only when the whole batch came back (delivered or
+ * dead-lettered, and every sink flushed) the offsets are committed, one commit per partition. If the batch fails,
+ * nothing is committed and the exception is rethrown: with {@code breakOnFirstError=true} the consumer seeks
+ * back and the batch is read again (the spine and the sinks drop what they already hold).
  *
  * <p>With {@code relay.once=true} a watcher compares the group's committed offsets with the end offsets of the
  * topics (Kafka Admin client, same connection settings) and reports {@code conduktor-kafka} drained when the
@@ -79,31 +81,26 @@ public class ConduktorKafkaSource extends ServiceSupport {
             return;
         }
         Map<String, KafkaManualCommit> commits = new LinkedHashMap<>();
-        try {
-            for (Exchange record : records) {
-                Message in = record.getMessage();
-                String topic = in.getHeader(KafkaConstants.TOPIC, String.class);
-                Integer partition = in.getHeader(KafkaConstants.PARTITION, Integer.class);
-                Long offset = in.getHeader(KafkaConstants.OFFSET, Long.class);
-                String text = CloudEvents.structured(in.getHeaders(), in.getBody(String.class));
-                Exchange out = producer().send("direct:ingest", ex -> {
-                    ex.getMessage().setBody(text);
-                    ex.getMessage().setHeader(Headers.VENDOR, VENDOR);
-                    ex.getMessage().setHeader(Headers.LOCATION, topic + "/" + partition + "/" + offset);
-                });
-                if (out.getException() != null) {
-                    throw out.getException();
-                }
-                KafkaManualCommit commit = in.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-                if (commit != null) {
-                    commits.put(topic + "/" + partition, commit);
-                }
+        List<SourceRecord> unit = new java.util.ArrayList<>(records.size());
+        for (Exchange record : records) {
+            Message in = record.getMessage();
+            String topic = in.getHeader(KafkaConstants.TOPIC, String.class);
+            Integer partition = in.getHeader(KafkaConstants.PARTITION, Integer.class);
+            Long offset = in.getHeader(KafkaConstants.OFFSET, Long.class);
+            String text = CloudEvents.structured(in.getHeaders(), in.getBody(String.class));
+            unit.add(Normalizer.parse(VENDOR, text, topic + "/" + partition + "/" + offset));
+            KafkaManualCommit commit = in.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
+            if (commit != null) {
+                commits.put(topic + "/" + partition, commit);
             }
-        } finally {
-            // the last delivered record of each partition: everything up to it is delivered or dead-lettered
-            for (KafkaManualCommit commit : commits.values()) {
-                commit.commit();
-            }
+        }
+        // the poll batch is one unit: delivered to every sink (or dead-lettered) and flushed, then committed
+        Exchange out = producer().send("direct:ingest-batch", ex -> ex.getMessage().setBody(unit));
+        if (out.getException() != null) {
+            throw out.getException();
+        }
+        for (KafkaManualCommit commit : commits.values()) {
+            commit.commit();
         }
     }
 

@@ -8,6 +8,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditrelay.mapper.Json;
+import io.auditrelay.testing.Output;
 import io.auditrelay.testing.RelayRunner;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheck;
@@ -271,21 +272,6 @@ class CockroachDbSourceTest {
     }
 
     static List<JsonNode> events(RelayRunner relay) {
-        if (!Files.isDirectory(relay.ndjsonDir())) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(relay.ndjsonDir())) {
-            List<JsonNode> out = new ArrayList<>();
-            for (Path file : files.sorted().toList()) {
-                for (String line : Files.readAllLines(file)) {
-                    if (!line.isBlank()) {
-                        out.add(Json.MAPPER.readTree(line));
-                    }
-                }
-            }
-            return out;
-        } catch (Exception e) {
-            return List.of();
-        }
+        return Output.json(relay.ndjsonDir());
     }
 }
