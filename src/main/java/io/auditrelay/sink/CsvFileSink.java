@@ -21,6 +21,11 @@ public class CsvFileSink extends DailyFileSink {
         super(dir, "audit-", ".csv");
     }
 
+    /** For kamelets/audit-csv-sink.kamelet.yaml (bean constructors take strings). */
+    public CsvFileSink(String dir) {
+        this(Path.of(dir));
+    }
+
     @Override
     public String name() {
         return "csv";
