@@ -21,9 +21,9 @@ public class CsvFileSink extends DailyFileSink {
         super(dir, "audit-", ".csv");
     }
 
-    /** For kamelets/audit-csv-sink.kamelet.yaml (bean constructors take strings). */
-    public CsvFileSink(String dir) {
-        this(Path.of(dir));
+    /** For kamelets/audit-csv-sink.kamelet.yaml (bean factories take strings). */
+    public static CsvFileSink inDirectory(String dir) {
+        return new CsvFileSink(Path.of(dir));
     }
 
     @Override

@@ -40,6 +40,22 @@ public final class WebhookSigner {
         }
     }
 
+    /**
+     * Signs the exchange's body (a String) as a request of kamelets/audit-webhook-sink.kamelet.yaml: sets
+     * {@code webhook-id} (the event id from header relayEventId), {@code webhook-timestamp} and {@code webhook-signature}.
+     */
+    public void signRequest(org.apache.camel.Exchange exchange) {
+        org.apache.camel.Message message = exchange.getMessage();
+        String id = message.getHeader("relayEventId", String.class);
+        if (id == null) {
+            id = exchange.getExchangeId();
+        }
+        long timestamp = System.currentTimeMillis() / 1000;
+        message.setHeader("webhook-id", id);
+        message.setHeader("webhook-timestamp", Long.toString(timestamp));
+        message.setHeader("webhook-signature", sign(id, timestamp, message.getBody(String.class)));
+    }
+
     @Override
     public String toString() {
         return "WebhookSigner[key=***]";
