@@ -32,7 +32,7 @@ class SinkRulesAndRetriesTest {
     }
 
     @AfterEach
-    void close() {
+    void close() throws Exception {
         context.close();
     }
 
