@@ -1,14 +1,17 @@
 package io.auditrelay;
 
 import io.auditrelay.command.AstraSetupCommand;
+import io.auditrelay.command.ReplayDlqCommand;
 import org.apache.camel.main.Main;
 
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * Starts the relay: {@code java -jar target/audit-relay.jar}. Beans come from the configuration
  * classes named in {@code application.properties}, routes from the YAML files packaged from {@code routes/}.
- * A first argument naming a command runs that command instead ({@code astra-setup}, see io.auditrelay.command).
+ * A first argument naming a command runs that command instead: {@code astra-setup} ({@link AstraSetupCommand})
+ * or {@code replay-dlq [--sink <name>]} ({@link ReplayDlqCommand}).
  */
 public final class AuditRelay {
 
@@ -29,6 +32,9 @@ public final class AuditRelay {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && AstraSetupCommand.NAME.equals(args[0])) {
             System.exit(AstraSetupCommand.fromEnvironment().run(Arrays.copyOfRange(args, 1, args.length)));
+        }
+        if (args.length > 0 && ReplayDlqCommand.NAME.equals(args[0])) {
+            System.exit(new ReplayDlqCommand(Map.of(), System.out).run(Arrays.copyOfRange(args, 1, args.length)));
         }
         Main main = new Main();
         main.configure().withRoutesIncludePattern(ROUTES);

@@ -10,6 +10,10 @@ import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.RelayStats;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.auditrelay.spine.SinkRetries;
+import io.auditrelay.spine.SinkRules;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
@@ -49,6 +53,14 @@ public class CoreConfiguration implements CamelConfiguration {
 
         FanOut fanOut = new FanOut(settings.sinks());
         registry.bind("fanOut", fanOut);
+        registry.bind("sinkRules", new SinkRules(settings));
+        registry.bind("sinkRetries", new SinkRetries(settings));
+        // The fan-out calls the sinks in parallel (a slow or retrying sink does not hold up the others; the spine
+        // still waits for all of them). Bounded: when every thread is busy the calling source thread runs the sink.
+        int threads = settings.integer("relay.sink.threads", 16);
+        registry.bind("sinkFanOutPool", context.getExecutorServiceManager().newThreadPool(this, "sink-fan-out",
+                new ThreadPoolProfileBuilder("sink-fan-out").poolSize(threads).maxPoolSize(threads).maxQueueSize(0)
+                        .rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build()));
 
         OnceCoordinator coordinator = new OnceCoordinator(context, stats, settings.bool("relay.once", false));
         registry.bind("onceCoordinator", coordinator);

@@ -21,6 +21,11 @@ public class CsvFileSink extends DailyFileSink {
         super(dir, "audit-", ".csv");
     }
 
+    /** For kamelets/audit-csv-sink.kamelet.yaml (bean factories take strings). */
+    public static CsvFileSink inDirectory(String dir) {
+        return new CsvFileSink(Path.of(dir));
+    }
+
     @Override
     public String name() {
         return "csv";

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
+import io.auditrelay.sink.SinkDeliveryException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -27,6 +29,11 @@ import java.util.List;
 public class DeadLetterStore {
 
     public static final String FILE_NAME = "dead-letters.jsonl";
+    /**
+     * Exchange property a sink sets when it replaced the body (e.g. with the JSON it sends): the canonical
+     * event, so a failure there is still dead-lettered with its {@code event} (and can be replayed to that sink).
+     */
+    public static final String EVENT = "relayEvent";
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterStore.class);
 
     private final Path file;
@@ -49,6 +56,9 @@ public class DeadLetterStore {
         String sink = exchange.getMessage().getHeader(Headers.SINK, String.class);
         SourceRecord source = exchange.getProperty(Normalizer.SOURCE_RECORD, SourceRecord.class);
         Object body = exchange.getMessage().getBody();
+        if (!(body instanceof AuditEvent) && exchange.getProperty(EVENT) instanceof AuditEvent event) {
+            body = event;
+        }
         String vendor = exchange.getMessage().getHeader(Headers.VENDOR, String.class);
         String location = exchange.getMessage().getHeader(Headers.LOCATION, String.class);
         if (source == null && body instanceof SourceRecord record) {
@@ -64,6 +74,17 @@ public class DeadLetterStore {
         entry.put("source", location);
         entry.put("sink", sink);
         entry.put("error", reason(cause));
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SinkDeliveryException failure) {
+                if (failure.status() != null) {
+                    entry.put("status", failure.status());
+                }
+                if (failure.response() != null) {
+                    entry.put("response", failure.response());
+                }
+                break;
+            }
+        }
         if (source != null) {
             entry.put("raw", source.text());
         } else if (!(body instanceof AuditEvent)) {
@@ -93,7 +114,7 @@ public class DeadLetterStore {
     }
 
     /** All entries currently in the store. */
-    public List<JsonNode> entries() {
+    public synchronized List<JsonNode> entries() {
         List<JsonNode> out = new ArrayList<>();
         if (!Files.exists(file)) {
             return out;
@@ -134,6 +155,33 @@ public class DeadLetterStore {
         }
         String message = cause.getMessage();
         return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
+    }
+
+    /**
+     * Used by the dead-letter replay: atomically replaces the store with {@code keep} followed by every entry
+     * appended after the first {@code replayed} entries (the ones that failed again during the replay, with
+     * their new reason). Written to a temporary file in the same folder, then moved over the store.
+     */
+    public synchronized void compact(int replayed, List<JsonNode> keep) {
+        List<JsonNode> all = entries();
+        List<JsonNode> out = new ArrayList<>(keep);
+        out.addAll(all.subList(Math.min(replayed, all.size()), all.size()));
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+            StringBuilder text = new StringBuilder();
+            for (JsonNode entry : out) {
+                text.append(Json.MAPPER.writeValueAsString(entry)).append('\n');
+            }
+            try (var channel = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                channel.write(java.nio.ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+                channel.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite the dead-letter store " + file, e);
+        }
     }
 
     private synchronized void append(ObjectNode entry) {

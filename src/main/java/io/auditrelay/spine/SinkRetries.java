@@ -1,0 +1,45 @@
+package io.auditrelay.spine;
+
+import io.auditrelay.config.Settings;
+import io.auditrelay.sink.SinkDeliveryException;
+import org.apache.camel.Exchange;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The retry budget of each sink, used as the {@code retryWhile} of routes/sink-errors.yaml so that every sink
+ * has its own budget: {@code relay.sink.<name>.max-retries}, defaulting to {@code relay.sink.max-retries}.
+ * A {@link SinkDeliveryException} that is not retryable (e.g. an HTTP 400, or a sink that already spent its
+ * own retry budget) goes to the dead-letter store at once.
+ */
+public class SinkRetries {
+
+    private final Settings settings;
+    private final Map<String, Integer> budgets = new ConcurrentHashMap<>();
+
+    public SinkRetries(Settings settings) {
+        this.settings = settings;
+    }
+
+    public int maxRetries(String sink) {
+        return budgets.computeIfAbsent(sink == null ? "" : sink, s -> {
+            int shared = settings.integer("relay.sink.max-retries", 3);
+            return s.isEmpty() ? shared : settings.integer("relay.sink." + s + ".max-retries", shared);
+        });
+    }
+
+    /** Called by the error handler with the redelivery counter already set to the attempt about to be made (1, 2, ...). */
+    public boolean retry(Exchange exchange) {
+        Throwable error = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof SinkDeliveryException e && !e.retryable()) {
+                return false;
+            }
+        }
+        int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        int max = maxRetries(exchange.getMessage().getHeader(Headers.SINK, String.class));
+        return max < 0 || attempt <= max;
+    }
+}

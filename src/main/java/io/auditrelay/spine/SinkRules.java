@@ -1,0 +1,53 @@
+package io.auditrelay.spine;
+
+import io.auditrelay.config.Settings;
+import org.apache.camel.Exchange;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Per-sink routing rules: {@code relay.sink.<name>.vendors} (a comma list; empty or unset = every vendor) and
+ * {@code relay.sink.<name>.actions} (a regular expression that must match the whole {@code action}; empty or
+ * unset = every action). Every sink route starts with a filter calling {@link #matches(Exchange)}, so the
+ * rules are implemented once for all sinks. Rules are read once per sink and cached.
+ */
+public class SinkRules {
+
+    private final Settings settings;
+    private final Map<String, Rule> rules = new ConcurrentHashMap<>();
+
+    public SinkRules(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** The filter used by the sink routes: the sink from header relaySink, vendor and action from the event's headers. */
+    public boolean matches(Exchange exchange) {
+        return accepts(exchange.getMessage().getHeader(Headers.SINK, String.class),
+                exchange.getMessage().getHeader(Headers.VENDOR, String.class),
+                exchange.getMessage().getHeader(Headers.ACTION, String.class));
+    }
+
+    public boolean accepts(String sink, String vendor, String action) {
+        if (sink == null) {
+            return true;
+        }
+        return rules.computeIfAbsent(sink, this::load).accepts(vendor, action);
+    }
+
+    private Rule load(String sink) {
+        List<String> vendors = settings.list("relay.sink." + sink + ".vendors", "");
+        String actions = settings.optional("relay.sink." + sink + ".actions");
+        return new Rule(vendors.isEmpty() ? null : Set.copyOf(vendors), actions == null ? null : Pattern.compile(actions));
+    }
+
+    private record Rule(Set<String> vendors, Pattern actions) {
+        boolean accepts(String vendor, String action) {
+            return (vendors == null || vendors.contains(vendor))
+                    && (actions == null || (action != null && actions.matcher(action).matches()));
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.auditrelay.spine;
+
+import io.auditrelay.config.Settings;
+import io.auditrelay.sink.SinkDeliveryException;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SinkRulesAndRetriesTest {
+
+    CamelContext context;
+
+    @BeforeEach
+    void context() {
+        context = new DefaultCamelContext();
+        Properties p = new Properties();
+        p.put("relay.sink.max-retries", "3");
+        p.put("relay.sink.webhook.vendors", "astra, conduktor");
+        p.put("relay.sink.webhook.actions", ".*ROLE.*");
+        p.put("relay.sink.s3.vendors", "");
+        p.put("relay.sink.kafka.max-retries", "1");
+        p.put("relay.sink.webhook.max-retries", "0");
+        context.getPropertiesComponent().setInitialProperties(p);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        context.close();
+    }
+
+    @Test
+    void a_sink_gets_only_its_vendors_and_actions_and_no_rules_means_everything() {
+        SinkRules rules = new SinkRules(new Settings(context));
+        assertThat(rules.accepts("webhook", "astra", "ROLE_UPDATED")).isTrue();
+        assertThat(rules.accepts("webhook", "conduktor", "Admin.ROLE.Grant")).isTrue();
+        assertThat(rules.accepts("webhook", "astra", "DB_CREATED")).isFalse();
+        assertThat(rules.accepts("webhook", "airkit", "ROLE_UPDATED")).isFalse();
+        assertThat(rules.accepts("webhook", "astra", null)).isFalse();
+        assertThat(rules.accepts("s3", "airkit", "anything")).isTrue();
+        assertThat(rules.accepts("csv", "cockroachdb", null)).isTrue();
+    }
+
+    @Test
+    void each_sink_has_its_own_retry_budget_and_a_final_failure_is_not_retried() {
+        SinkRetries retries = new SinkRetries(new Settings(context));
+        assertThat(attempts(retries, "csv", new RuntimeException("disk full"))).isEqualTo(3);
+        assertThat(attempts(retries, "kafka", new RuntimeException("broker down"))).isEqualTo(1);
+        assertThat(attempts(retries, "webhook", new RuntimeException("x"))).isZero();
+        assertThat(attempts(retries, "csv", new RuntimeException(new SinkDeliveryException("HTTP 400", false, 400, "", null))))
+                .isZero();
+        assertThat(attempts(retries, "csv", new SinkDeliveryException("HTTP 503", true, 503, "", null))).isEqualTo(3);
+    }
+
+    /** How many redeliveries the error handler would make. */
+    private int attempts(SinkRetries retries, String sink, Exception error) {
+        Exchange exchange = new DefaultExchange(context);
+        exchange.getMessage().setHeader(Headers.SINK, sink);
+        exchange.setException(error);
+        int n = 0;
+        while (true) {
+            exchange.getMessage().setHeader(Exchange.REDELIVERY_COUNTER, n + 1);
+            if (!retries.retry(exchange)) {
+                return n;
+            }
+            n++;
+        }
+    }
+}
