@@ -34,6 +34,7 @@ public class AirkitS3Source {
     private final int maxPerPoll;
     private String lastKey;
     private boolean newInPass;
+    private long passes;
 
     public AirkitS3Source(IdempotentRepository done, DeadLetterStore deadLetters, OnceCoordinator coordinator,
                           int maxPerPoll) {
@@ -77,7 +78,13 @@ public class AirkitS3Source {
         endPass();
     }
 
+    /** How many complete passes over the bucket this source has made. */
+    public synchronized long passes() {
+        return passes;
+    }
+
     private void endPass() {
+        passes++;
         if (!newInPass) {
             coordinator.drained(SOURCE);
         }

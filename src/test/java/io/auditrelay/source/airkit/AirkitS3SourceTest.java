@@ -7,7 +7,6 @@ import io.auditrelay.testing.Output;
 import io.auditrelay.testing.RelayRunner;
 import io.auditrelay.testing.S3ProxyServer;
 import org.apache.camel.CamelContext;
-import org.apache.camel.support.ScheduledPollConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,16 +111,16 @@ class AirkitS3SourceTest {
         Files.delete(dir.resolve("state").resolve(DedupeRepository.FILE_NAME));
         RelayRunner second = relay(bucket, "out2");
         CamelContext context = second.start();
-        ScheduledPollConsumer consumer = (ScheduledPollConsumer) context.getRoute("source-airkit-s3").getConsumer();
-        RelayRunner.await(Duration.ofSeconds(60), () -> consumer.getCounter() >= 6);
+        AirkitS3Source source = context.getRegistry().lookupByNameAndType("airkitS3Source", AirkitS3Source.class);
+        RelayRunner.await(Duration.ofSeconds(60), () -> source.passes() >= 6);
         assertThat(csvIds("out2")).isEmpty();
 
         // A new object arrives while the relay runs: read once, however many polls pass
         put(bucket, "logs/airkit-audit-20240601T1040.csv", (HEADER + "\n" + row("evt-0200", "2024-06-01 10:40:00.000", "user_login")
                 + row("evt-0201", "2024-06-01 10:41:00.000", "user_logout")).getBytes(StandardCharsets.UTF_8));
         RelayRunner.await(Duration.ofSeconds(60), () -> csvIds("out2").size() == 2);
-        long polls = consumer.getCounter();
-        RelayRunner.await(Duration.ofSeconds(60), () -> consumer.getCounter() >= polls + 6);
+        long polls = source.passes();
+        RelayRunner.await(Duration.ofSeconds(60), () -> source.passes() >= polls + 6);
         RelayStats stats = context.getRegistry().lookupByNameAndType("relayStats", RelayStats.class);
         assertThat(stats.snapshot().get("airkit").read()).isEqualTo(2);
         assertThat(stats.snapshot().get("airkit").duplicates()).isZero();
