@@ -31,6 +31,14 @@ public class AirkitS3Configuration implements CamelConfiguration {
         if (settings.optional(PREFIX + ".bucket") == null) {
             throw new IllegalArgumentException("relay.source.airkit.enabled=true but relay.source.airkit.bucket is not set");
         }
+        if (settings.bool(PREFIX + ".move-after-read", false)) {
+            String prefix = settings.get(PREFIX + ".prefix", "");
+            String processed = settings.get(PREFIX + ".processed-prefix", "processed/");
+            if (prefix.isEmpty() || prefix.startsWith(processed) || processed.isEmpty()) {
+                throw new IllegalArgumentException("relay.source.airkit.move-after-read=true needs a relay.source.airkit.prefix "
+                        + "outside relay.source.airkit.processed-prefix ('" + processed + "'), or moved objects would be read again");
+            }
+        }
         S3Access access = S3Access.from(settings, PREFIX);
         context.getRegistry().bind("airkitS3Client", access.client());
 

@@ -129,4 +129,27 @@ class AirkitS3SourceTest {
         assertThat(csvIds("out2")).containsExactlyInAnyOrder("airkit:evt-0200", "airkit:evt-0201");
         assertThat(Output.jsonFile(second.dlqFile())).hasSize(2);
     }
+
+    @Test
+    @Timeout(120)
+    void move_after_read_moves_each_read_object_under_the_processed_prefix() throws Exception {
+        String bucket = "move-" + System.nanoTime();
+        client.createBucket(b -> b.bucket(bucket));
+        put(bucket, "logs/airkit-audit-1.csv", (HEADER + "\n" + row("evt-0300", "2024-06-01 11:00:00.000", "user_login"))
+                .getBytes(StandardCharsets.UTF_8));
+        put(bucket, "logs/airkit-audit-2.csv", (HEADER + "\n" + row("evt-0301", "2024-06-01 11:01:00.000", "user_logout"))
+                .getBytes(StandardCharsets.UTF_8));
+
+        RelayRunner relay = relay(bucket, "moved").with("relay.source.airkit.move-after-read", "true");
+        relay.runOnce();
+
+        assertThat(csvIds("moved")).containsExactlyInAnyOrder("airkit:evt-0300", "airkit:evt-0301");
+        List<String> keys = client.listObjectsV2Paginator(b -> b.bucket(bucket)).contents().stream()
+                .map(software.amazon.awssdk.services.s3.model.S3Object::key).sorted().toList();
+        assertThat(keys).containsExactly("processed/logs/airkit-audit-1.csv", "processed/logs/airkit-audit-2.csv");
+
+        RelayRunner again = relay(bucket, "moved-again").with("relay.source.airkit.move-after-read", "true");
+        again.runOnce();
+        assertThat(csvIds("moved-again")).isEmpty();
+    }
 }
