@@ -39,6 +39,8 @@ public final class AuditRelay {
         Main main = new Main();
         main.configure().withRoutesIncludePattern(ROUTES);
         main.setDefaultPropertyPlaceholderLocation(PROPERTIES);
-        System.exit(main.run(args));
+        RunOutcome outcome = RunOutcome.of(main);
+        int code = main.run(args);
+        System.exit(code != 0 ? code : outcome.exitCode());
     }
 }

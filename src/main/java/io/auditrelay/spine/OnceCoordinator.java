@@ -21,6 +21,7 @@ public class OnceCoordinator extends ServiceSupport {
     private final boolean once;
     private final Set<String> pending = new LinkedHashSet<>();
     private boolean stopping;
+    private volatile String failure;
     private String lastProgress = "";
 
     public OnceCoordinator(CamelContext context, RelayStats stats, boolean once) {
@@ -44,6 +45,25 @@ public class OnceCoordinator extends ServiceSupport {
             LOG.info("Source {} has nothing more for now", source);
         }
         stopIfDone();
+    }
+
+    /**
+     * Called by a source that cannot go on without help (e.g. its credentials are refused). In a
+     * {@code relay.once} run the relay then stops and exits non-zero; a long-running relay keeps
+     * retrying and reports the source DOWN in its health instead.
+     */
+    public synchronized void failed(String source, String reason) {
+        if (once && failure == null) {
+            failure = source + ": " + reason;
+            LOG.error("relay.once: source {} failed, stopping: {}", source, reason);
+            pending.clear();
+            stopIfDone();
+        }
+    }
+
+    /** Why a {@code relay.once} run failed, or null. */
+    public String failure() {
+        return failure;
     }
 
     /** Called once the context has started, for the case where no source is enabled. */

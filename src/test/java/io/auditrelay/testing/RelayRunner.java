@@ -165,7 +165,11 @@ public final class RelayRunner {
         failure = null;
         thread = new Thread(() -> {
             try {
+                io.auditrelay.RunOutcome outcome = io.auditrelay.RunOutcome.of(main);
                 int code = main.run(new String[0]);
+                if (code == 0) {
+                    code = outcome.exitCode();
+                }
                 if (code != 0) {
                     failure = new IllegalStateException("the relay exited with code " + code);
                 }

@@ -322,6 +322,9 @@ public class CockroachDbPoller implements CamelContextAware {
             LOG.error(reason); // once per distinct cause, not on every retry
         }
         downReason = reason;
+        if (coordinator != null) {
+            coordinator.failed(VENDOR, reason);
+        }
     }
 
     // ---------------------------------------------------------------- helpers

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The CockroachDB Cloud source, through the real relay, against a stand-in for the API. */
 class CockroachDbSourceTest {
@@ -223,6 +224,19 @@ class CockroachDbSourceTest {
         assertThat(messages(Level.ERROR)).filteredOn(m -> m.contains("CockroachDB Cloud rejected the API key (401)")).hasSize(1);
         assertThat(allLogText()).doesNotContain(FakeCockroachCloud.KEY);
         assertThat(deliveredIds(relay)).isEmpty();
+    }
+
+    @Test
+    void a_relay_once_run_whose_key_is_rejected_stops_and_fails_instead_of_waiting_forever() {
+        api.add("k1", "2024-05-01T10:00:00.000001Z");
+        api.acceptKey("some-other-key");
+        RelayRunner relay = relay();
+
+        assertThatThrownBy(() -> relay.runOnce(Duration.ofSeconds(30)))
+                .hasMessageContaining("the relay failed").hasStackTraceContaining("exited with code 1");
+        assertThat(messages(Level.ERROR)).anyMatch(m -> m.contains("relay.once: source cockroachdb failed")
+                && m.contains("rejected the API key (401)"));
+        assertThat(allLogText()).doesNotContain(FakeCockroachCloud.KEY);
     }
 
     @Test
