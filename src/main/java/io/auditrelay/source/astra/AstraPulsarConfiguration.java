@@ -5,6 +5,8 @@ import io.auditrelay.spine.OnceCoordinator;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.apache.camel.StartupListener;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.pulsar.PulsarComponent;
 import org.apache.pulsar.client.api.PulsarClient;
@@ -46,6 +48,27 @@ public class AstraPulsarConfiguration implements CamelConfiguration {
         LOG.info("Astra source: {}", astra.describe());
 
         List<String> topics = astra.topics();
+        AstraPulsarHealthCheck check = new AstraPulsarHealthCheck(client, topics);
+        check.setCamelContext(context);
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(check);
+        }
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+                String problem = check.checkAtStart();
+                if (problem != null && coordinator != null) {
+                    coordinator.failed(AstraPulsarSource.SOURCE, problem);
+                } else {
+                    source.watchForDrain();
+                }
+            }
+        });
         long nackDelayMicros = settings.integer("relay.source.astra.nack-redelivery-delay", 1000) * 1000L;
         context.getRegistry().bind("astraPulsarRoutes", new RouteBuilder() {
             @Override

@@ -118,10 +118,13 @@ public class AstraPulsarSource extends ServiceSupport {
         return receipt;
     }
 
-    @Override
-    protected void doStart() {
+    /**
+     * In a {@code relay.once} run, reports the source drained once no message came for the idle timeout and none
+     * is in flight. Called when the context has fully started, i.e. once the consumers are subscribed.
+     */
+    public synchronized void watchForDrain() {
         lastActivity = System.nanoTime();
-        if (coordinator == null || !coordinator.once()) {
+        if (coordinator == null || !coordinator.once() || watcher != null) {
             return;
         }
         watcher = Executors.newSingleThreadScheduledExecutor(r -> {

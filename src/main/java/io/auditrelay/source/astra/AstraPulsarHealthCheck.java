@@ -1,0 +1,73 @@
+package io.auditrelay.source.astra;
+
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Readiness of the Astra source ({@code astra-source}): asks the broker for each topic's metadata with the
+ * relay's own client, so a refused token, an unknown topic or an unreachable broker shows as DOWN with the
+ * reason (never the token). camel-pulsar only logs a consumer it could not create, so this check is also
+ * run once at start: a {@code relay.once} run then fails instead of waiting on a consumer that never came.
+ */
+public class AstraPulsarHealthCheck extends AbstractHealthCheck {
+
+    public static final String ID = "astra-source";
+    private static final Logger LOG = LoggerFactory.getLogger(AstraPulsarHealthCheck.class);
+
+    private final PulsarClient client;
+    private final List<String> topics;
+
+    public AstraPulsarHealthCheck(PulsarClient client, List<String> topics) {
+        super("relay", ID);
+        this.client = client;
+        this.topics = List.copyOf(topics);
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    /** Null when every topic answers, else why not. */
+    public String problem() {
+        for (String topic : topics) {
+            try {
+                client.getPartitionsForTopic(topic).get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                return "Astra Streaming refused or did not answer for topic " + topic + ": "
+                        + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")");
+            }
+        }
+        return null;
+    }
+
+    /** The check at start: logs the problem once; returns it (or null). */
+    public String checkAtStart() {
+        String problem = problem();
+        if (problem != null) {
+            LOG.error(problem);
+        }
+        return problem;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        String problem = problem();
+        builder.detail("topics", String.join(",", topics));
+        if (problem == null) {
+            builder.up();
+        } else {
+            builder.detail("reason", problem);
+            builder.message(problem);
+            builder.down();
+        }
+    }
+}
