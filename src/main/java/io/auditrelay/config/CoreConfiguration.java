@@ -9,6 +9,7 @@ import io.auditrelay.spine.FanOut;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.RelayStats;
+import io.auditrelay.spine.UnitDedupe;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.auditrelay.spine.SinkRetries;
 import io.auditrelay.spine.SinkRules;
@@ -44,6 +45,8 @@ public class CoreConfiguration implements CamelConfiguration {
         Path stateDir = Path.of(settings.get("relay.state.dir", "data/state"));
         DedupeRepository dedupe = new DedupeRepository(stateDir, settings.integer("relay.dedupe.max-ids", 1_000_000));
         registry.bind("dedupeRepository", dedupe);
+        context.addService(dedupe, true, true);
+        registry.bind("unitDedupe", new UnitDedupe(dedupe));
 
         context.addService(ClusterServices.create(settings, stateDir), true, true);
 
