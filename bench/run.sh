@@ -8,9 +8,11 @@ set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH/.." && pwd)"
 EVENTS=1000000; QUICK=; ONLY=mappers,csv,kafka,s3
+# seconds a relay run may take before it is stopped and counted as failed (keeps the run inside its budget)
+RELAY_TIMEOUT=150; KAFKA_TIMEOUT=180
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) QUICK=1; EVENTS=100000;;
+    --quick) QUICK=1; EVENTS=100000; RELAY_TIMEOUT=30; KAFKA_TIMEOUT=45;;
     --events) EVENTS="$2"; shift;;
     --only) ONLY="$2"; shift;;
     *) echo "usage: $0 [--quick] [--events N] [--only mappers,csv,kafka,s3]" >&2; exit 2;;
@@ -22,6 +24,20 @@ MVN=(mvn -q -B)
 mvn_run() { "${MVN[@]}" -o "$@" || "${MVN[@]}" "$@"; }
 
 t0=$SECONDS
+STARTED=()
+cleanup() { for s in "${STARTED[@]:-}"; do [ -n "$s" ] && bash "$ROOT/scripts/servers.sh" stop "$s" >/dev/null 2>&1 || true; done; }
+trap cleanup EXIT
+mkdir -p "$ROOT/target/bench"
+# the servers start in the background while the jars build (their own fetch runs first, sequentially)
+for s in kafka s3proxy; do
+  if [[ ",$ONLY," == *",${s%proxy},"* ]]; then
+    bash "$ROOT/scripts/fetch-servers.sh" "$s" >&2
+    echo "== start $s (background)" >&2
+    STARTED+=("$s")
+    bash "$ROOT/scripts/servers.sh" start "$s" > "$ROOT/target/bench/$s.env" 2> "$ROOT/target/bench/$s.start.log" &
+    eval "PID_$s=\$!"
+  fi
+done
 echo "== install the relay jar (mvn install -DskipTests)" >&2
 (cd "$ROOT" && mvn_run install -DskipTests)
 echo "== build bench" >&2
@@ -29,21 +45,17 @@ echo "== build bench" >&2
 CP="$BENCH/target/classes:$(cat "$BENCH/target/cp.txt")"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
-ARGS=(--events "$EVENTS" --root "$ROOT" --only "$ONLY")
+ARGS=(--events "$EVENTS" --root "$ROOT" --only "$ONLY" --relay-timeout "$RELAY_TIMEOUT" --kafka-timeout "$KAFKA_TIMEOUT")
 [ -n "$QUICK" ] && ARGS+=(--quick)
-STARTED=()
-cleanup() { for s in "${STARTED[@]:-}"; do [ -n "$s" ] && bash "$ROOT/scripts/servers.sh" stop "$s" >/dev/null 2>&1 || true; done; }
-trap cleanup EXIT
 envval() { grep "^$1=" | cut -d= -f2-; }
 if [[ ",$ONLY," == *",kafka,"* ]]; then
-  echo "== start kafka" >&2
-  KENV="$(bash "$ROOT/scripts/servers.sh" start kafka)"; STARTED+=(kafka)
-  ARGS+=(--kafka "$(echo "$KENV" | envval KAFKA_BOOTSTRAP_SERVERS)")
+  wait "$PID_kafka" || { echo "kafka did not start:" >&2; cat "$ROOT/target/bench/kafka.start.log" >&2; exit 1; }
+  ARGS+=(--kafka "$(envval KAFKA_BOOTSTRAP_SERVERS < "$ROOT/target/bench/kafka.env")")
 fi
 if [[ ",$ONLY," == *",s3,"* ]]; then
-  echo "== start s3proxy" >&2
-  SENV="$(bash "$ROOT/scripts/servers.sh" start s3proxy)"; STARTED+=(s3proxy)
-  ARGS+=(--s3 "$(echo "$SENV" | envval S3_ENDPOINT),$(echo "$SENV" | envval S3_ACCESS_KEY),$(echo "$SENV" | envval S3_SECRET_KEY)")
+  wait "$PID_s3proxy" || { echo "s3proxy did not start:" >&2; cat "$ROOT/target/bench/s3proxy.start.log" >&2; exit 1; }
+  E="$ROOT/target/bench/s3proxy.env"
+  ARGS+=(--s3 "$(envval S3_ENDPOINT < "$E"),$(envval S3_ACCESS_KEY < "$E"),$(envval S3_SECRET_KEY < "$E")")
 fi
 echo "== measure (${EVENTS} events)" >&2
 "$JAVA" -Xmx1g -cp "$CP" io.auditrelay.bench.BenchMain "${ARGS[@]}"

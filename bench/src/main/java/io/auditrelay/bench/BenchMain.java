@@ -29,6 +29,7 @@ public final class BenchMain {
         String s3 = null;
         boolean quick = false;
         long kafkaTimeout = 300;
+        long relayTimeout = 300;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--events" -> events = Long.parseLong(args[++i]);
@@ -38,6 +39,7 @@ public final class BenchMain {
                 case "--s3" -> s3 = args[++i];
                 case "--quick" -> quick = true;
                 case "--kafka-timeout" -> kafkaTimeout = Long.parseLong(args[++i]);
+                case "--relay-timeout" -> relayTimeout = Long.parseLong(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -51,7 +53,7 @@ public final class BenchMain {
                 results.save();
             }
             if (only.contains("csv")) {
-                ok &= new CsvBench(root, out.resolve("csv"), events, results).run();
+                ok &= new CsvBench(root, out.resolve("csv"), events, results, relayTimeout).run();
                 results.save();
             }
             if (only.contains("kafka") && kafka != null) {
@@ -60,7 +62,7 @@ public final class BenchMain {
             }
             if (only.contains("s3") && s3 != null) {
                 String[] s = s3.split(",");
-                ok &= new S3Bench(root, out.resolve("s3"), events, s[0], s[1], s[2], results).run();
+                ok &= new S3Bench(root, out.resolve("s3"), events, s[0], s[1], s[2], results, relayTimeout).run();
                 results.save();
             }
         } finally {
