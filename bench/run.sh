@@ -12,7 +12,7 @@ EVENTS=1000000; QUICK=; ONLY=mappers,csv,kafka,s3
 RELAY_TIMEOUT=150; KAFKA_TIMEOUT=180
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) QUICK=1; EVENTS=100000; RELAY_TIMEOUT=30; KAFKA_TIMEOUT=45;;
+    --quick) QUICK=1; EVENTS=100000; RELAY_TIMEOUT=20; KAFKA_TIMEOUT=25;;
     --events) EVENTS="$2"; shift;;
     --only) ONLY="$2"; shift;;
     *) echo "usage: $0 [--quick] [--events N] [--only mappers,csv,kafka,s3]" >&2; exit 2;;
@@ -38,9 +38,18 @@ for s in kafka s3proxy; do
     eval "PID_$s=\$!"
   fi
 done
-echo "== install the relay jar (mvn install -DskipTests)" >&2
-(cd "$ROOT" && mvn_run install -DskipTests)
-echo "== build bench" >&2
+# install the relay jar; skipped when the installed jar is newer than every input of the build
+# (BENCH_FORCE_INSTALL=1 to always install)
+INSTALLED="$HOME/.m2/repository/io/auditrelay/audit-relay/0.1.0-SNAPSHOT/audit-relay-0.1.0-SNAPSHOT.jar"
+if [ -z "${BENCH_FORCE_INSTALL:-}" ] && [ -f "$INSTALLED" ] && [ -f "$ROOT/target/audit-relay.jar" ] \
+   && [ -z "$(find "$ROOT/src/main" "$ROOT/routes" "$ROOT/kamelets" "$ROOT/pom.xml" "$ROOT/application.properties" \
+                -newer "$INSTALLED" -print -quit 2>/dev/null)" ]; then
+  echo "== relay jar up to date (installed $(date -r "$INSTALLED" +%FT%T))" >&2
+else
+  echo "== install the relay jar (mvn install, tests skipped)" >&2
+  (cd "$ROOT" && mvn_run install -Dmaven.test.skip=true)
+fi
+echo "== build bench ($((SECONDS - t0))s)" >&2
 (cd "$BENCH" && mvn_run package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/cp.txt)
 CP="$BENCH/target/classes:$(cat "$BENCH/target/cp.txt")"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -57,6 +66,6 @@ if [[ ",$ONLY," == *",s3,"* ]]; then
   E="$ROOT/target/bench/s3proxy.env"
   ARGS+=(--s3 "$(envval S3_ENDPOINT < "$E"),$(envval S3_ACCESS_KEY < "$E"),$(envval S3_SECRET_KEY < "$E")")
 fi
-echo "== measure (${EVENTS} events)" >&2
+echo "== measure (${EVENTS} events) ($((SECONDS - t0))s)" >&2
 "$JAVA" -Xmx1g -cp "$CP" io.auditrelay.bench.BenchMain "${ARGS[@]}"
 echo "== done in $((SECONDS - t0))s" >&2
