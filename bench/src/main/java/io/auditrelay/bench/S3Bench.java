@@ -115,7 +115,7 @@ final class S3Bench {
             long dlq = RelayProcess.deadLetters(work.resolve("dlq"));
             double sec = end - Math.max(0, start);
             double rate = events / sec;
-            double putsPer10k = objects / (n / 10_000.0);
+            double putsPer10k = events == 0 ? 0 : objects / (events / 10_000.0); // per event actually written
             var node = results.json.putObject("s3");
             node.put("events_in", n);
             node.put("input_files", files);
