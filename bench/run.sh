@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Audit Relay benchmarks (see bench/README.md).
+#   bench/run.sh [--quick] [--only mappers,csv,kafka,s3]
+# --quick: 100k events (< 3 min); default: 1,000,000 events (< 15 min on 2 cores).
+# Prints a markdown table; writes target/bench/results.json (project top level). Exits non-zero when an output
+# count differs from the input count or a step fails.
+set -euo pipefail
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH/.." && pwd)"
+EVENTS=1000000; QUICK=; ONLY=mappers,csv,kafka,s3
+# seconds a relay run may take before it is stopped and counted as failed (keeps the run inside its budget)
+RELAY_TIMEOUT=150; KAFKA_TIMEOUT=180
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1; EVENTS=100000; RELAY_TIMEOUT=20; KAFKA_TIMEOUT=25;;
+    --events) EVENTS="$2"; shift;;
+    --only) ONLY="$2"; shift;;
+    *) echo "usage: $0 [--quick] [--events N] [--only mappers,csv,kafka,s3]" >&2; exit 2;;
+  esac
+  shift
+done
+MVN=(mvn -q -B)
+# offline first (deps are in ~/.m2); online only when something is missing
+mvn_run() { "${MVN[@]}" -o "$@" || "${MVN[@]}" "$@"; }
+
+t0=$SECONDS
+STARTED=()
+cleanup() { for s in "${STARTED[@]:-}"; do [ -n "$s" ] && bash "$ROOT/scripts/servers.sh" stop "$s" >/dev/null 2>&1 || true; done; }
+trap cleanup EXIT
+mkdir -p "$ROOT/target/bench"
+# the servers start in the background while the jars build (their own fetch runs first, sequentially)
+for s in kafka s3proxy; do
+  if [[ ",$ONLY," == *",${s%proxy},"* ]]; then
+    bash "$ROOT/scripts/fetch-servers.sh" "$s" >&2
+    echo "== start $s (background)" >&2
+    STARTED+=("$s")
+    bash "$ROOT/scripts/servers.sh" start "$s" > "$ROOT/target/bench/$s.env" 2> "$ROOT/target/bench/$s.start.log" &
+    eval "PID_$s=\$!"
+  fi
+done
+# install the relay jar; skipped when the installed jar is newer than every input of the build
+# (BENCH_FORCE_INSTALL=1 to always install)
+INSTALLED="$HOME/.m2/repository/io/auditrelay/audit-relay/0.1.0-SNAPSHOT/audit-relay-0.1.0-SNAPSHOT.jar"
+if [ -z "${BENCH_FORCE_INSTALL:-}" ] && [ -f "$INSTALLED" ] && [ -f "$ROOT/target/audit-relay.jar" ] \
+   && [ -z "$(find "$ROOT/src/main" "$ROOT/routes" "$ROOT/kamelets" "$ROOT/pom.xml" "$ROOT/application.properties" \
+                -newer "$INSTALLED" -print -quit 2>/dev/null)" ]; then
+  echo "== relay jar up to date (installed $(date -r "$INSTALLED" +%FT%T))" >&2
+else
+  echo "== install the relay jar (mvn install, tests skipped)" >&2
+  (cd "$ROOT" && mvn_run install -Dmaven.test.skip=true)
+fi
+echo "== build bench ($((SECONDS - t0))s)" >&2
+(cd "$BENCH" && mvn_run package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/cp.txt)
+CP="$BENCH/target/classes:$(cat "$BENCH/target/cp.txt")"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+ARGS=(--events "$EVENTS" --root "$ROOT" --only "$ONLY" --relay-timeout "$RELAY_TIMEOUT" --kafka-timeout "$KAFKA_TIMEOUT")
+[ -n "$QUICK" ] && ARGS+=(--quick)
+envval() { grep "^$1=" | cut -d= -f2-; }
+if [[ ",$ONLY," == *",kafka,"* ]]; then
+  wait "$PID_kafka" || { echo "kafka did not start:" >&2; cat "$ROOT/target/bench/kafka.start.log" >&2; exit 1; }
+  ARGS+=(--kafka "$(envval KAFKA_BOOTSTRAP_SERVERS < "$ROOT/target/bench/kafka.env")")
+fi
+if [[ ",$ONLY," == *",s3,"* ]]; then
+  wait "$PID_s3proxy" || { echo "s3proxy did not start:" >&2; cat "$ROOT/target/bench/s3proxy.start.log" >&2; exit 1; }
+  E="$ROOT/target/bench/s3proxy.env"
+  ARGS+=(--s3 "$(envval S3_ENDPOINT < "$E"),$(envval S3_ACCESS_KEY < "$E"),$(envval S3_SECRET_KEY < "$E")")
+fi
+echo "== measure (${EVENTS} events) ($((SECONDS - t0))s)" >&2
+"$JAVA" -Xmx1g -cp "$CP" io.auditrelay.bench.BenchMain "${ARGS[@]}"
+echo "== done in $((SECONDS - t0))s" >&2

@@ -1,0 +1,291 @@
+package io.auditrelay.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.auditrelay.event.AuditEvent;
+import io.auditrelay.mapper.Json;
+import io.auditrelay.mapper.MappingContext;
+import io.auditrelay.mapper.Mappers;
+import io.auditrelay.mapper.VendorMapper;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * 3. Kafka -> relay -> Kafka: N Conduktor CloudEvents preloaded into a topic; the real relay (child JVM,
+ * Conduktor Kafka source, kafka sink) vs a plain client loop (KafkaConsumer -> Jackson -> ConduktorMapper ->
+ * Jackson -> KafkaProducer, commit per poll after flush) over the same input.
+ */
+final class KafkaBench {
+
+    static final int RECORD_SIZE = 1024;
+
+    private final Path root;
+    private final Path dir;
+    private final long n;
+    private final String brokers;
+    private final Results results;
+    private final long timeoutSeconds;
+
+    KafkaBench(Path root, Path dir, long n, String brokers, Results results, long timeoutSeconds) {
+        this.root = root;
+        this.dir = dir;
+        this.n = n;
+        this.brokers = brokers;
+        this.results = results;
+        this.timeoutSeconds = timeoutSeconds;
+    }
+
+    boolean run() throws Exception {
+        RelayProcess.deleteTree(dir);
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        String in = "bench-in-" + run;
+        String out = "bench-out-" + run;
+        String base = "bench-base-" + run;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
+            admin.createTopics(List.of(new NewTopic(in, 1, (short) 1), new NewTopic(out, 1, (short) 1),
+                    new NewTopic(base, 1, (short) 1))).all().get();
+        }
+        long[] inTs = new long[(int) n];
+        long t0 = System.nanoTime();
+        preload(in, inTs);
+        double preloadSec = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("kafka: preloaded %,d CloudEvents (~%d B) into %s in %.2fs (%,.0f/s)%n", n, RECORD_SIZE, in,
+                preloadSec, n / preloadSec);
+
+        // baseline: plain clients
+        double[] b = baseline(in, base);
+        double baseSteady = b[0];
+        double baseWall = b[1];
+        System.out.printf("kafka: baseline %,.0f events/s (from first output), %,.0f/s incl. group join%n", baseSteady, baseWall);
+        long[] baseCheck = verify(base, inTs);
+
+        // the relay
+        Path work = dir.resolve("relay");
+        Map<String, String> props = Map.ofEntries(
+                Map.entry("relay.once", "false"),
+                Map.entry("relay.inbox.enabled", "false"),
+                Map.entry("relay.inbox.dir", work.resolve("inbox").toString()),
+                Map.entry("relay.state.dir", work.resolve("state").toString()),
+                Map.entry("relay.dlq.dir", work.resolve("dlq").toString()),
+                Map.entry("relay.source.conduktor.enabled", "true"),
+                Map.entry("relay.source.conduktor.brokers", brokers),
+                Map.entry("relay.source.conduktor.topic", in),
+                Map.entry("relay.source.conduktor.group-id", "bench-relay-" + run),
+                Map.entry("relay.sinks", "kafka"),
+                Map.entry("relay.sink.kafka.brokers", brokers),
+                Map.entry("relay.sink.kafka.topic", out));
+        double firstOut = -1;
+        double done = -1;
+        long reached;
+        double rss;
+        try (RelayProcess relay = new RelayProcess(root, work, props, CsvBench.jfrArgs(work));
+             KafkaConsumer<String, String> probe = consumer("bench-probe-" + run)) {
+            TopicPartition tp = new TopicPartition(out, 0);
+            long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+            reached = 0;
+            while (System.nanoTime() < deadline && relay.isAlive()) {
+                reached = probe.endOffsets(List.of(tp)).get(tp);
+                if (reached > 0 && firstOut < 0) {
+                    firstOut = relay.elapsedSeconds();
+                }
+                if (reached >= n) {
+                    done = relay.elapsedSeconds();
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            if (done < 0) {
+                System.err.printf("kafka: relay reached %,d of %,d output records in %ds (timeout or exit); log %s%n", reached,
+                        n, timeoutSeconds, relay.log());
+            }
+            double wall = done > 0 ? done : relay.elapsedSeconds();
+            rss = relay.peakRssMb();
+            relay.stop();
+            System.out.printf("kafka: relay first output at %.2fs, %,d records at %.2fs, peak RSS %.0f MB%n", firstOut, reached,
+                    wall, rss);
+            done = wall;
+        }
+        long[] relayCheck = verify(out, inTs);
+        double relaySteady = firstOut >= 0 && done > firstOut ? relayCheck[0] / (done - firstOut) : 0;
+        double relayWall = relayCheck[0] / done;
+        double ratio = relaySteady / baseSteady;
+        long dlq = RelayProcess.deadLetters(work.resolve("dlq"));
+
+        var node = results.json.putObject("kafka");
+        node.put("events_in", n);
+        node.put("record_bytes", RECORD_SIZE);
+        node.put("preload_events_per_s", Math.round(n / preloadSec));
+        node.put("baseline_events_per_s", Math.round(baseSteady));
+        node.put("baseline_events_per_s_incl_join", Math.round(baseWall));
+        node.put("baseline_out", baseCheck[0]);
+        node.put("baseline_distinct_out", baseCheck[1]);
+        node.put("baseline_latency_p50_ms", baseCheck[2]);
+        node.put("baseline_latency_p99_ms", baseCheck[3]);
+        node.put("relay_events_per_s", Math.round(relaySteady));
+        node.put("relay_events_per_s_wall_incl_startup", Math.round(relayWall));
+        node.put("relay_out", relayCheck[0]);
+        node.put("relay_distinct_out", relayCheck[1]);
+        node.put("relay_latency_p50_ms", relayCheck[2]);
+        node.put("relay_latency_p99_ms", relayCheck[3]);
+        node.put("relay_peak_rss_mb", Math.round(rss));
+        node.put("relay_dead_letters", dlq);
+        results.json.put("kafka_ratio", CsvBench.round3(ratio));
+        results.row("3 kafka e2e", "baseline (consumer -> ConduktorMapper -> producer), events/s", Results.num(baseSteady),
+                baseCheck[0] + " out; p50/p99 " + baseCheck[2] + "/" + baseCheck[3] + " ms");
+        results.row("3 kafka e2e", "relay (conduktor source -> kafka sink), events/s", Results.num(relaySteady),
+                relayCheck[0] + " out, " + dlq + " dead letters; p50/p99 " + relayCheck[2] + "/" + relayCheck[3]
+                        + " ms; wall incl. startup " + Results.num(relayWall) + "/s");
+        results.row("3 kafka e2e", "kafka_ratio (relay / baseline)", String.format("%.3f", ratio), "");
+        results.row("3 kafka e2e", "relay peak RSS (VmHWM, -Xmx1g)", Results.num(rss) + " MB", "");
+        boolean ok = baseCheck[0] == n && baseCheck[1] == n && relayCheck[0] == n && relayCheck[1] == n;
+        if (!ok) {
+            System.err.printf("kafka: COUNT MISMATCH in=%d baseline out=%d (distinct %d) relay out=%d (distinct %d)%n", n,
+                    baseCheck[0], baseCheck[1], relayCheck[0], relayCheck[1]);
+        }
+        return ok;
+    }
+
+    private void preload(String topic, long[] inTs) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < n; i++) {
+                final int idx = i;
+                producer.send(new ProducerRecord<>(topic, Data.conduktorId(i), Data.conduktorJson(i, RECORD_SIZE)),
+                        (md, e) -> {
+                            if (e != null) {
+                                failure.set(e);
+                            } else {
+                                inTs[idx] = md.timestamp();
+                            }
+                        });
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+    }
+
+    /** {events/s from the first output, events/s including consumer start and group join}. */
+    private double[] baseline(String in, String outTopic) throws Exception {
+        VendorMapper mapper = Mappers.forVendor("conduktor");
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        long start = System.nanoTime();
+        long first = -1;
+        long count = 0;
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaConsumer<String, String> consumer = consumer("bench-baseline-" + outTopic);
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+            consumer.subscribe(List.of(in));
+            long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+            while (count < n && System.nanoTime() < deadline) {
+                ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                if (first < 0) {
+                    first = System.nanoTime();
+                }
+                Instant received = Instant.now();
+                for (ConsumerRecord<String, String> r : records) {
+                    JsonNode record = Json.MAPPER.readTree(r.value());
+                    AuditEvent e = mapper.map(record, new MappingContext(received, null));
+                    producer.send(new ProducerRecord<>(outTopic, e.id(), Json.MAPPER.writeValueAsBytes(e)), (md, ex) -> {
+                        if (ex != null) {
+                            failure.set(ex);
+                        }
+                    });
+                    count++;
+                }
+                producer.flush();
+                if (failure.get() != null) {
+                    throw failure.get();
+                }
+                consumer.commitSync();
+            }
+        }
+        long end = System.nanoTime();
+        return new double[] {count / ((end - first) / 1e9), count / ((end - start) / 1e9)};
+    }
+
+    private KafkaConsumer<String, String> consumer(String group) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        return new KafkaConsumer<>(c);
+    }
+
+    /**
+     * Reads a whole output topic: {records, distinct input indexes seen, p50 ms, p99 ms} where latency = output
+     * record timestamp - input record timestamp (for a preloaded backlog this is mostly time spent queued).
+     */
+    private long[] verify(String topic, long[] inTs) {
+        BitSet seen = new BitSet((int) n);
+        long total = 0;
+        long[] lat = new long[(int) n];
+        int latCount = 0;
+        TopicPartition tp = new TopicPartition(topic, 0);
+        try (KafkaConsumer<String, String> c = consumer("bench-verify-" + topic)) {
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
+                    total++;
+                    String key = r.key();
+                    int idx = key == null ? -1 : Integer.parseInt(key.substring(key.lastIndexOf('-') + 1));
+                    if (idx >= 0 && idx < n) {
+                        if (!seen.get(idx) && latCount < lat.length) {
+                            lat[latCount++] = r.timestamp() - inTs[idx];
+                        }
+                        seen.set(idx);
+                    }
+                }
+            }
+        }
+        Arrays.sort(lat, 0, latCount);
+        long p50 = latCount == 0 ? -1 : lat[(int) (latCount * 0.50)];
+        long p99 = latCount == 0 ? -1 : lat[Math.min(latCount - 1, (int) (latCount * 0.99))];
+        return new long[] {total, seen.cardinality(), p50, p99};
+    }
+}

@@ -1,0 +1,207 @@
+package io.auditrelay.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * The real relay as a child JVM ({@code java -jar target/audit-relay.jar}) with -D overrides, its working
+ * directory a temp folder. Samples VmHWM (peak RSS) from /proc, keeps its log, and notes when log lines appear.
+ */
+final class RelayProcess implements AutoCloseable {
+
+    static final List<String> JVM = List.of("-Xms256m", "-Xmx1g");
+
+    private final Process process;
+    private final Path log;
+    private final long startNanos = System.nanoTime();
+    private final AtomicLong peakRssKb = new AtomicLong();
+    private final List<Marker> markers = new ArrayList<>();
+    private final Thread pump;
+    private final Thread sampler;
+
+    private static final class Marker {
+        final Predicate<String> match;
+        volatile long nanos = -1;
+
+        Marker(Predicate<String> match) {
+            this.match = match;
+        }
+    }
+
+    RelayProcess(Path root, Path workDir, Map<String, String> props, List<String> extraJvm) throws IOException {
+        Files.createDirectories(workDir);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(JVM);
+        cmd.addAll(extraJvm);
+        cmd.add("-Drelay.management.port=" + freePort());
+        cmd.add("-Drelay.progress-interval=1000000");
+        props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(root.resolve("target/audit-relay.jar").toString());
+        log = workDir.resolve("relay.log");
+        process = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).start();
+        pump = new Thread(this::pump, "relay-log");
+        pump.setDaemon(true);
+        sampler = new Thread(this::sample, "relay-rss");
+        sampler.setDaemon(true);
+        pump.start();
+        sampler.start();
+    }
+
+    /** Registers a log line to time; call before the line can appear (right after construction). */
+    synchronized int mark(Predicate<String> line) {
+        markers.add(new Marker(line));
+        return markers.size() - 1;
+    }
+
+    /** Seconds since launch at which the marked line appeared, or -1. */
+    synchronized double markSeconds(int marker) {
+        long n = markers.get(marker).nanos;
+        return n < 0 ? -1 : (n - startNanos) / 1e9;
+    }
+
+    private void pump() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+             PrintWriter out = new PrintWriter(Files.newBufferedWriter(log))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                long now = System.nanoTime();
+                synchronized (this) {
+                    for (Marker m : markers) {
+                        if (m.nanos < 0 && m.match.test(line)) {
+                            m.nanos = now;
+                        }
+                    }
+                }
+                out.println(line);
+            }
+        } catch (IOException ignored) {
+            // process ended
+        }
+    }
+
+    private void sample() {
+        Path status = Path.of("/proc", String.valueOf(process.pid()), "status");
+        while (process.isAlive()) {
+            try {
+                for (String l : Files.readAllLines(status)) {
+                    if (l.startsWith("VmHWM:")) {
+                        peakRssKb.accumulateAndGet(Long.parseLong(l.replaceAll("\\D", "")), Math::max);
+                    }
+                }
+                Thread.sleep(100);
+            } catch (Exception e) {
+                return;
+            }
+        }
+    }
+
+    /** Waits for the relay to exit by itself (relay.once=true); false on timeout (then it is killed). */
+    boolean awaitExit(long seconds) throws InterruptedException {
+        boolean exited = process.waitFor(seconds, TimeUnit.SECONDS);
+        if (!exited) {
+            close();
+        }
+        pump.join(5000);
+        return exited;
+    }
+
+    /** Waits until the marked line appeared; false on timeout or when the relay exited first. */
+    boolean awaitMark(int marker, long seconds) throws InterruptedException {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            if (markSeconds(marker) >= 0) {
+                return true;
+            }
+            if (!process.isAlive()) {
+                pump.join(5000);
+                return markSeconds(marker) >= 0;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** Stops the relay (SIGTERM: camel-main shuts down gracefully) and waits for it. */
+    void stop() throws InterruptedException {
+        close();
+        pump.join(5000);
+    }
+
+    int exitCode() {
+        return process.exitValue();
+    }
+
+    double elapsedSeconds() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    double peakRssMb() {
+        return peakRssKb.get() / 1024.0;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    Path log() {
+        return log;
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** Lines of the dead-letter store (0 when none). */
+    static long deadLetters(Path dlqDir) throws IOException {
+        Path f = dlqDir.resolve("dead-letters.jsonl");
+        if (!Files.exists(f)) {
+            return 0;
+        }
+        try (var lines = Files.lines(f)) {
+            return lines.filter(l -> !l.isBlank()).count();
+        }
+    }
+}
