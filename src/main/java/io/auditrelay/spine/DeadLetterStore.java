@@ -99,6 +99,19 @@ public class DeadLetterStore {
                 sink == null ? "" : " at sink " + sink, entry.get("error").asText());
     }
 
+    /** Records a canonical event that a batching sink could not write, outside of any route. */
+    public void recordEvent(org.apache.camel.CamelContext context, AuditEvent event, String sink, String location,
+                            Throwable reason) {
+        Exchange exchange = new org.apache.camel.support.DefaultExchange(context);
+        exchange.getMessage().setBody(event);
+        exchange.getMessage().setHeader(Headers.SINK, sink);
+        exchange.getMessage().setHeader(Headers.VENDOR, event.vendor());
+        exchange.getMessage().setHeader(Headers.EVENT_ID, event.id());
+        exchange.getMessage().setHeader(Headers.LOCATION, location);
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, reason);
+        record(exchange);
+    }
+
     /** Records a whole input (a file or object) that could not be read at all. */
     public void recordUnreadable(String vendor, String location, String reason) {
         ObjectNode entry = Json.MAPPER.createObjectNode();

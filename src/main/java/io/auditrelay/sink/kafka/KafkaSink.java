@@ -2,46 +2,152 @@ package io.auditrelay.sink.kafka;
 
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
+import io.auditrelay.sink.EventSink;
 import io.auditrelay.spine.DeadLetterStore;
-import org.apache.camel.Exchange;
-import org.apache.camel.Message;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.support.DefaultHeaderFilterStrategy;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
- * Prepares the Kafka record for the camel-kafka producer of routes/sink-kafka.yaml: key = the canonical id
- * (one event always lands in one partition), value = the canonical JSON, and CloudEvents Kafka binary-mode
- * headers ({@code ce_specversion}, {@code ce_id}, {@code ce_source}, {@code ce_type}, {@code ce_time},
- * {@code content-type}). Only those headers reach Kafka ({@link #headerFilter()}); the relay's own headers stay
- * on the exchange for the dead-letter store. The event itself is kept in exchange property
- * {@link DeadLetterStore#EVENT} so a failed send is dead-lettered with its canonical event (replayable to this sink).
+ * The Kafka sink: key = the canonical id (one event always lands in one partition), value = the canonical JSON,
+ * CloudEvents Kafka binary-mode headers ({@code ce_specversion}, {@code ce_id}, {@code ce_source},
+ * {@code ce_type}, {@code ce_time}, {@code content-type}); an idempotent producer with {@code acks=all}.
+ *
+ * <p>Acknowledgement: {@link #accept} hands the record to the producer without waiting; {@link #flush}, which the
+ * spine calls at the end of each source unit before the unit is acknowledged, waits until the broker acked every
+ * record sent so far. A record the broker refuses after the producer's own retries is dead-lettered there, with
+ * its canonical event. This is a plain KafkaProducer rather than camel-kafka's producer because the unit must
+ * wait for all of its sends at once: sending each event synchronously costs one broker round trip per event.
+ * A send refused at once (e.g. a record over max.request.size) fails accept, so the sink's retry budget applies.
  */
-public class KafkaSink {
+public class KafkaSink extends ServiceSupport implements EventSink {
 
     public static final String NAME = "kafka";
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
 
-    public void prepare(Exchange exchange) throws Exception {
-        Message message = exchange.getMessage();
-        AuditEvent event = message.getBody(AuditEvent.class);
-        exchange.setProperty(DeadLetterStore.EVENT, event);
-        message.setHeader(KafkaConstants.KEY, event.id());
-        message.setHeader("ce_specversion", "1.0");
-        message.setHeader("ce_id", event.id());
-        message.setHeader("ce_source", "audit-relay/" + event.vendor());
-        message.setHeader("ce_type", "audit." + event.vendor() + "." + event.action());
-        message.setHeader("ce_time", event.time());
-        message.setHeader("content-type", "application/json");
-        message.setBody(Json.MAPPER.writeValueAsString(event));
+    private record Pending(AuditEvent event, String location, Future<RecordMetadata> sent) {
     }
 
-    /** Lets only the CloudEvents headers through to the Kafka record. */
-    public static DefaultHeaderFilterStrategy headerFilter() {
-        DefaultHeaderFilterStrategy filter = new DefaultHeaderFilterStrategy() {
-            @Override
-            public boolean applyFilterToCamelHeaders(String name, Object value, Exchange exchange) {
-                return !(name.startsWith("ce_") || name.equals("content-type"));
+    private final Map<String, Object> producerConfig;
+    private final String topic;
+    private final DeadLetterStore deadLetters;
+    private final CamelContext context;
+    private final List<Pending> pending = new ArrayList<>();
+    private KafkaProducer<String, String> producer;
+
+    public KafkaSink(Map<String, Object> producerConfig, String topic, DeadLetterStore deadLetters, CamelContext context) {
+        this.producerConfig = producerConfig;
+        this.topic = topic;
+        this.deadLetters = deadLetters;
+        this.context = context;
+    }
+
+    /** The producer settings: the relay's fixed ones, then {@code relay.sink.kafka.kafka.*} pass-through. */
+    public static Map<String, Object> producerConfig(String brokers, int lingerMs, Map<String, Object> clientProperties) {
+        Map<String, Object> config = new java.util.LinkedHashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        config.putAll(clientProperties);
+        return config;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void accept(AuditEvent event) throws Exception {
+        accept(event, null);
+    }
+
+    public void accept(AuditEvent event, String location) throws Exception {
+        RecordHeaders headers = new RecordHeaders();
+        header(headers, "ce_specversion", "1.0");
+        header(headers, "ce_id", event.id());
+        header(headers, "ce_source", "audit-relay/" + event.vendor());
+        header(headers, "ce_type", "audit." + event.vendor() + "." + event.action());
+        header(headers, "ce_time", event.time());
+        header(headers, "content-type", "application/json");
+        Future<RecordMetadata> sent = producer().send(new ProducerRecord<>(topic, null, event.id(),
+                Json.MAPPER.writeValueAsString(event), headers));
+        if (sent.isDone()) {
+            try {
+                sent.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
             }
-        };
-        return filter;
+        }
+        synchronized (pending) {
+            pending.add(new Pending(event, location, sent));
+        }
+    }
+
+    private static void header(RecordHeaders headers, String name, String value) {
+        if (value != null) {
+            headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Waits until the broker acked every record sent so far; dead-letters the ones it refused. */
+    @Override
+    public void flush() throws Exception {
+        List<Pending> sent;
+        synchronized (pending) {
+            if (pending.isEmpty()) {
+                return;
+            }
+            sent = new ArrayList<>(pending);
+            pending.clear();
+        }
+        producer().flush();
+        for (Pending p : sent) {
+            try {
+                p.sent().get();
+            } catch (ExecutionException e) {
+                LOG.warn("Kafka refused event {}: {}", p.event().id(), e.getCause().toString());
+                deadLetters.recordEvent(context, p.event(), NAME, p.location(), e.getCause());
+            }
+        }
+    }
+
+    private synchronized KafkaProducer<String, String> producer() {
+        if (producer == null) {
+            throw new IllegalStateException("the Kafka sink is not running");
+        }
+        return producer;
+    }
+
+    @Override
+    protected synchronized void doStart() {
+        producer = new KafkaProducer<>(producerConfig);
+        LOG.info("Kafka sink sends to topic {} at {}", topic, producerConfig.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
+    }
+
+    @Override
+    protected synchronized void doStop() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(30));
+            producer = null;
+        }
     }
 }

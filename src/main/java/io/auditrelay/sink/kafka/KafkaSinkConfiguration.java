@@ -4,23 +4,16 @@ import io.auditrelay.config.Settings;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
-import org.apache.camel.component.kafka.KafkaComponent;
-import org.apache.camel.component.kafka.KafkaConfiguration;
+import io.auditrelay.spine.DeadLetterStore;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
 /**
- * Binds the Kafka sink: the {@code kafkaSink} bean (record key, value and CloudEvents headers) and the
- * {@code auditKafka} component (a camel-kafka component configured from {@code relay.sink.kafka.*}) used by
- * routes/sink-kafka.yaml. The producer is idempotent with {@code acks=all}, and the route sends synchronously:
- * the source is acked only after the broker acked the record.
- *
- * <p>Throughput: camel-kafka's default {@code lingerMs=5} makes every synchronous send wait 5 ms for a batch
- * that never fills (~180 msg/s); {@code lingerMs=0} sends at once, so a send costs one broker round trip.
- * Per-event synchronous acks are still far slower than a batching client (see docs/kafka-sink.md); that is
- * the price of the spine's per-event "delivered or dead-lettered" contract.
+ * Binds the Kafka sink ({@code kafkaSink}, used by routes/sink-kafka.yaml) from {@code relay.sink.kafka.*} and
+ * starts it when {@code kafka} is listed in {@code relay.sinks}. {@code relay.sink.kafka.kafka.*} properties
+ * (security.protocol, sasl.jaas.config, ...) are passed to the producer as they are.
  */
 @Configuration
 public class KafkaSinkConfiguration implements CamelConfiguration {
@@ -30,17 +23,14 @@ public class KafkaSinkConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings settings = new Settings(context);
-        KafkaConfiguration config = new KafkaConfiguration();
-        config.setBrokers(settings.get("relay.sink.kafka.brokers", "localhost:9092"));
-        config.setRequestRequiredAcks("all");
-        config.setEnableIdempotence(true);
-        config.setLingerMs(settings.integer("relay.sink.kafka.linger-ms", 0));
-        config.setHeaderFilterStrategy(KafkaSink.headerFilter());
-        config.setAdditionalProperties(clientProperties(context));
-        KafkaComponent component = new KafkaComponent();
-        component.setConfiguration(config);
-        context.getRegistry().bind("auditKafka", component);
-        context.getRegistry().bind("kafkaSink", new KafkaSink());
+        Map<String, Object> config = KafkaSink.producerConfig(settings.get("relay.sink.kafka.brokers", "localhost:9092"),
+                settings.integer("relay.sink.kafka.linger-ms", 5), clientProperties(context));
+        DeadLetterStore deadLetters = context.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class);
+        KafkaSink sink = new KafkaSink(config, settings.get("relay.sink.kafka.topic", "audit-events"), deadLetters, context);
+        context.getRegistry().bind("kafkaSink", sink);
+        if (settings.sinkEnabled(KafkaSink.NAME)) {
+            context.addService(sink, true, true);
+        }
     }
 
     /** {@code relay.sink.kafka.kafka.<client property>} (e.g. security.protocol, sasl.jaas.config) for the producer. */

@@ -3,12 +3,9 @@ package io.auditrelay.sink.s3;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.sink.EventSink;
 import io.auditrelay.spine.DeadLetterStore;
-import io.auditrelay.spine.Headers;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.EventNotifier;
-import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -236,7 +233,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
             S3SinkException reason = new S3SinkException("could not write s3://" + options.bucket() + "/" + key
                     + " after " + (options.maxRetries() + 1) + " attempts: " + last.getMessage(), last);
             for (AuditEvent event : events) {
-                deadLetter(event, batch.locations.get(event.id()), reason);
+                deadLetters.recordEvent(context, event, name(), batch.locations.get(event.id()), reason);
             }
             done(batch, null);
         } catch (InterruptedException e) {
@@ -262,17 +259,6 @@ public class S3Sink extends ServiceSupport implements EventSink {
     private Duration backoff(int attempt) {
         long millis = options.retryDelay().toMillis() << Math.min(attempt - 1, 20);
         return Duration.ofMillis(Math.min(millis, MAX_BACKOFF.toMillis()));
-    }
-
-    private void deadLetter(AuditEvent event, String location, Exception reason) {
-        Exchange exchange = new DefaultExchange(context);
-        exchange.getMessage().setBody(event);
-        exchange.getMessage().setHeader(Headers.SINK, name());
-        exchange.getMessage().setHeader(Headers.VENDOR, event.vendor());
-        exchange.getMessage().setHeader(Headers.EVENT_ID, event.id());
-        exchange.getMessage().setHeader(Headers.LOCATION, location);
-        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, reason);
-        deadLetters.record(exchange);
     }
 
     @Override
