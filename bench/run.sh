@@ -12,7 +12,7 @@ EVENTS=1000000; QUICK=; ONLY=mappers,csv,kafka,s3
 RELAY_TIMEOUT=150; KAFKA_TIMEOUT=180
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) QUICK=1; EVENTS=100000; RELAY_TIMEOUT=20; KAFKA_TIMEOUT=25;;
+    --quick) QUICK=1; EVENTS=100000; RELAY_TIMEOUT=60; KAFKA_TIMEOUT=90;;
     --events) EVENTS="$2"; shift;;
     --only) ONLY="$2"; shift;;
     *) echo "usage: $0 [--quick] [--events N] [--only mappers,csv,kafka,s3]" >&2; exit 2;;
