@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.spine.DeadLetterStore;
+import io.auditrelay.spine.FanOut;
 import io.auditrelay.spine.Headers;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.SourceRecord;
@@ -123,6 +124,11 @@ public final class ReplayDlqCommand {
                     unhandled++;
                 }
             }
+        }
+        // batching sinks (S3, Kafka) hold what they accepted until flushed; what they refuse then is dead-lettered again
+        FanOut fanOut = context.getRegistry().lookupByNameAndType("fanOut", FanOut.class);
+        if (fanOut != null) {
+            fanOut.flush(context);
         }
         store.compact(entries.size(), keep);
         int failedAgain = store.entries().size() - keep.size() + unhandled;

@@ -36,8 +36,13 @@ public class FanOut {
      * before the unit is acknowledged.
      */
     public void flush(org.apache.camel.Exchange exchange) throws Exception {
+        flush(exchange.getContext());
+    }
+
+    /** Flushes every enabled sink. */
+    public void flush(CamelContext context) throws Exception {
         for (String sink : sinks) {
-            Object bean = exchange.getContext().getRegistry().lookupByName(sink + "Sink");
+            Object bean = context.getRegistry().lookupByName(sink + "Sink");
             if (bean instanceof io.auditrelay.sink.EventSink eventSink) {
                 eventSink.flush();
             }
