@@ -87,10 +87,6 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
         return dir;
     }
 
-    public Path fileFor(String day) {
-        return dir.resolve(prefix + day + suffix);
-    }
-
     @Override
     public void accept(AuditEvent event) throws IOException {
         accept(event, null);
