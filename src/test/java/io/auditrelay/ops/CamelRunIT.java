@@ -1,5 +1,6 @@
 package io.auditrelay.ops;
 
+import io.auditrelay.source.InboxSeeder;
 import io.auditrelay.testing.Output;
 import io.auditrelay.testing.RelayRunner;
 import org.junit.jupiter.api.Test;
@@ -9,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,7 +30,7 @@ class CamelRunIT {
         run(project, List.of("mvn", "-q", "-B", "install:install-file", "-Dfile=target/audit-relay-0.1.0-SNAPSHOT.jar",
                 "-DpomFile=pom.xml"), project.resolve("target/install.log"), 300);
         for (String name : List.of("application.properties", "routes", "kamelets", "examples")) {
-            copy(project.resolve(name), work.resolve(name));
+            InboxSeeder.copyTree(project.resolve(name), work.resolve(name));
         }
 
         String command = project.resolve("scripts/camel") + " run application.properties routes/*.yaml"
@@ -56,18 +56,5 @@ class CamelRunIT {
             throw new AssertionError(command + " did not finish in " + timeoutSeconds + " s:\n" + Files.readString(log));
         }
         return process.exitValue();
-    }
-
-    private static void copy(Path from, Path to) throws Exception {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 }

@@ -92,17 +92,8 @@ public final class RelayRunner {
 
     /** Copies the project's {@code examples/inbox} into this relay's inbox. */
     public void copyExamplesIntoInbox() {
-        Path from = Path.of("examples/inbox");
-        Path to = Path.of(properties.get("relay.inbox.dir"));
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (java.nio.file.Files.isDirectory(p)) {
-                    java.nio.file.Files.createDirectories(target);
-                } else {
-                    java.nio.file.Files.copy(p, target);
-                }
-            }
+        try {
+            io.auditrelay.source.InboxSeeder.copyTree(Path.of("examples/inbox"), Path.of(properties.get("relay.inbox.dir")));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
