@@ -9,7 +9,7 @@ BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH/.." && pwd)"
 EVENTS=1000000; QUICK=; ONLY=mappers,csv,kafka,s3
 # seconds a relay run may take before it is stopped and counted as failed (keeps the run inside its budget)
-RELAY_TIMEOUT=150; KAFKA_TIMEOUT=180
+RELAY_TIMEOUT=300; KAFKA_TIMEOUT=330
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1; EVENTS=100000; RELAY_TIMEOUT=60; KAFKA_TIMEOUT=90;;
