@@ -128,7 +128,7 @@ public final class ReplayDlqCommand {
         // batching sinks (S3, Kafka) hold what they accepted until flushed; what they refuse then is dead-lettered again
         FanOut fanOut = context.getRegistry().lookupByNameAndType("fanOut", FanOut.class);
         if (fanOut != null) {
-            fanOut.flush(context);
+            fanOut.flushSinks(context);
         }
         store.compact(entries.size(), keep);
         int failedAgain = store.entries().size() - keep.size() + unhandled;

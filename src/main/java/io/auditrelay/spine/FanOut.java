@@ -36,11 +36,11 @@ public class FanOut {
      * before the unit is acknowledged.
      */
     public void flush(org.apache.camel.Exchange exchange) throws Exception {
-        flush(exchange.getContext());
+        flushSinks(exchange.getContext());
     }
 
     /** Flushes every enabled sink. */
-    public void flush(CamelContext context) throws Exception {
+    public void flushSinks(CamelContext context) throws Exception {
         for (String sink : sinks) {
             Object bean = context.getRegistry().lookupByName(sink + "Sink");
             if (bean instanceof io.auditrelay.sink.EventSink eventSink) {
