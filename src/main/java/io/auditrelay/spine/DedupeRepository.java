@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Collection;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * The spine's persistent idempotent repository: the last {@code maxIds} delivered event ids.
@@ -119,13 +121,29 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
     }
 
     private void append(long[] hash) {
+        appendAll(List.of(hash));
+    }
+
+    /** Records a whole unit's ids with one write. */
+    public synchronized void confirmAll(Collection<String> keys) {
+        appendAll(keys.stream().map(IdHashSet::hash).toList());
+    }
+
+    private void appendAll(List<long[]> hashes) {
+        if (hashes.isEmpty()) {
+            return;
+        }
         try {
             if (linesInFile >= 2L * ids.capacity()) {
                 rewrite();
             }
-            out.write((HEX.toHexDigits(hash[0]) + HEX.toHexDigits(hash[1]) + "\n").getBytes(StandardCharsets.US_ASCII));
+            StringBuilder lines = new StringBuilder(hashes.size() * 33);
+            for (long[] hash : hashes) {
+                lines.append(HEX.toHexDigits(hash[0])).append(HEX.toHexDigits(hash[1])).append('\n');
+            }
+            out.write(lines.toString().getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            linesInFile++;
+            linesInFile += hashes.size();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the dedupe store " + file, e);
         }

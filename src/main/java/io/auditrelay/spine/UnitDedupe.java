@@ -1,7 +1,6 @@
 package io.auditrelay.spine;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.SynchronizationAdapter;
 
 import java.util.ArrayList;
@@ -24,9 +23,9 @@ public class UnitDedupe {
     /** Header set to true on a record whose id was delivered or is in flight already. */
     public static final String DUPLICATE = "relayDuplicate";
 
-    private final IdempotentRepository repository;
+    private final DedupeRepository repository;
 
-    public UnitDedupe(IdempotentRepository repository) {
+    public UnitDedupe(DedupeRepository repository) {
         this.repository = repository;
     }
 
@@ -38,7 +37,7 @@ public class UnitDedupe {
             @Override
             public void onComplete(Exchange exchange) {
                 synchronized (ids) {
-                    ids.forEach(repository::confirm);
+                    repository.confirmAll(ids);
                 }
             }
 

@@ -1,6 +1,5 @@
 package io.auditrelay.source.conduktor;
 
-import io.auditrelay.spine.Headers;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.SourceRecord;
 import io.auditrelay.spine.OnceCoordinator;
