@@ -5,7 +5,7 @@ import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.FanOut;
-import io.auditrelay.spine.Headers;
+import io.auditrelay.spine.Delivery;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.SourceRecord;
 import org.apache.camel.CamelContext;
@@ -98,17 +98,11 @@ public final class ReplayDlqCommand {
                         continue;
                     }
                     AuditEvent event = Json.MAPPER.treeToValue(entry.get("event"), AuditEvent.class);
-                    result = template.send("direct:sink-" + sink, exchange -> {
-                        exchange.getMessage().setBody(event);
-                        exchange.getMessage().setHeader(Headers.VENDOR, event.vendor());
-                        exchange.getMessage().setHeader(Headers.EVENT_ID, event.id());
-                        exchange.getMessage().setHeader(Headers.ACTION, event.action());
-                        exchange.getMessage().setHeader(Headers.LOCATION, text(entry, "source"));
-                        if (text(entry, "raw") != null) {
-                            exchange.setProperty(Normalizer.SOURCE_RECORD, Normalizer.parse(
-                                    text(entry, "vendor"), text(entry, "raw"), text(entry, "source")));
-                        }
-                    });
+                    // the source record only for a new dead letter: vendor, raw text and location as recorded
+                    SourceRecord source = new SourceRecord(text(entry, "vendor"), null, text(entry, "raw"),
+                            text(entry, "source"), null);
+                    result = template.send("direct:sink-" + sink,
+                            exchange -> exchange.getMessage().setBody(List.of(new Delivery(event, source))));
                 } else if (text(entry, "raw") != null && text(entry, "vendor") != null) {
                     SourceRecord record = Normalizer.parse(text(entry, "vendor"), text(entry, "raw"), text(entry, "source"));
                     result = template.send("direct:ingest", exchange -> exchange.getMessage().setBody(record));

@@ -6,11 +6,13 @@ import io.auditrelay.source.RecordReader;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.DedupeRepository;
 import io.auditrelay.spine.FanOut;
+import io.auditrelay.spine.FanOutResult;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.RelayStats;
 import io.auditrelay.spine.UnitDedupe;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.auditrelay.spine.SinkDelivery;
 import io.auditrelay.spine.SinkRetries;
 import io.auditrelay.spine.SinkRules;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
@@ -46,11 +48,12 @@ public class CoreConfiguration implements CamelConfiguration {
         DedupeRepository dedupe = new DedupeRepository(stateDir, settings.integer("relay.dedupe.max-ids", 1_000_000));
         registry.bind("dedupeRepository", dedupe);
         context.addService(dedupe, true, true);
-        registry.bind("unitDedupe", new UnitDedupe(dedupe));
+        registry.bind("unitDedupe", new UnitDedupe(dedupe, stats));
 
         context.addService(ClusterServices.create(settings, stateDir), true, true);
 
-        registry.bind("deadLetters", new DeadLetterStore(Path.of(settings.get("relay.dlq.dir", "data/dlq")), clock, stats));
+        DeadLetterStore deadLetters = new DeadLetterStore(Path.of(settings.get("relay.dlq.dir", "data/dlq")), clock, stats);
+        registry.bind("deadLetters", deadLetters);
         registry.bind("normalizer", new Normalizer(settings.optional("relay.org"), clock, stats));
         registry.bind("recordReader", new RecordReader());
 
@@ -58,6 +61,8 @@ public class CoreConfiguration implements CamelConfiguration {
         registry.bind("fanOut", fanOut);
         registry.bind("sinkRules", new SinkRules(settings));
         registry.bind("sinkRetries", new SinkRetries(settings));
+        registry.bind("sinkDelivery", new SinkDelivery(deadLetters, stats));
+        registry.bind("fanOutResult", new FanOutResult());
         // The fan-out calls the sinks in parallel (a slow or retrying sink does not hold up the others; the spine
         // still waits for all of them). Bounded: when every thread is busy the calling source thread runs the sink.
         int threads = settings.integer("relay.sink.threads", 16);

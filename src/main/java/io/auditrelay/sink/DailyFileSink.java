@@ -3,6 +3,7 @@ package io.auditrelay.sink;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
+import io.auditrelay.spine.Delivery;
 import io.auditrelay.spine.IdHashSet;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.UnitOfWork;
@@ -89,23 +90,50 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
 
     @Override
     public void accept(AuditEvent event) throws IOException {
-        accept(event, null);
+        write(List.of(event), null);
     }
 
-    /** Writes the event unless this sink already holds it; the exchange ties it to its source's unit. */
-    public synchronized void accept(AuditEvent event, Exchange exchange) throws IOException {
-        if (recentIds.contains(event.id())) {
-            LOG.debug("{} sink already holds {}", name(), event.id());
-            return;
+    /** The whole chunk at once: one write per day file. */
+    @Override
+    public int groupSize() {
+        return Integer.MAX_VALUE;
+    }
+
+    @Override
+    public void acceptAll(List<Delivery> group, Exchange chunk) throws IOException {
+        List<AuditEvent> events = new ArrayList<>(group.size());
+        for (Delivery delivery : group) {
+            events.add(delivery.event());
         }
-        String name = prefix + event.time().substring(0, 10) + suffix;
-        OpenFile file = openFile(name);
-        track(exchange, name, file.size);
-        byte[] bytes = (line(event) + newline()).getBytes(StandardCharsets.UTF_8);
-        file.out.write(bytes);
-        file.out.flush();
-        file.size += bytes.length;
-        recentIds.add(event.id());
+        write(events, chunk);
+    }
+
+    /**
+     * Appends the events this sink does not hold yet, one write per day file; the exchange ties them to their
+     * source's unit. A file's ids are remembered once its write returned, so a retried chunk skips them.
+     */
+    private synchronized void write(List<AuditEvent> events, Exchange exchange) throws IOException {
+        Map<String, StringBuilder> text = new LinkedHashMap<>();
+        Map<String, List<String>> ids = new HashMap<>();
+        for (AuditEvent event : events) {
+            if (recentIds.contains(event.id())) {
+                LOG.debug("{} sink already holds {}", name(), event.id());
+                continue;
+            }
+            String name = prefix + event.time().substring(0, 10) + suffix;
+            text.computeIfAbsent(name, n -> new StringBuilder()).append(line(event)).append(newline());
+            ids.computeIfAbsent(name, n -> new ArrayList<>()).add(event.id());
+        }
+        for (Map.Entry<String, StringBuilder> lines : text.entrySet()) {
+            String name = lines.getKey();
+            OpenFile file = openFile(name);
+            track(exchange, name, file.size);
+            byte[] bytes = lines.getValue().toString().getBytes(StandardCharsets.UTF_8);
+            file.out.write(bytes);
+            file.out.flush();
+            file.size += bytes.length;
+            ids.get(name).forEach(recentIds::add);
+        }
     }
 
     /** Remembers where the unit of this exchange first wrote in the file, and commits when the unit completes. */

@@ -1,13 +1,17 @@
 package io.auditrelay.sink;
 
 import io.auditrelay.event.AuditEvent;
+import io.auditrelay.spine.Delivery;
+import org.apache.camel.Exchange;
+
+import java.util.List;
 
 /**
- * Where canonical events go. A sink route calls {@link #accept} for each event; the spine calls
- * {@link #flush} when a source's unit (a file, a Kafka poll batch, an API page, an S3 object) has
- * been through the fan-out, and acknowledges the unit only after every enabled sink's flush returned.
- * A sink that batches (S3) may therefore hold events in memory between accept and flush; one that
- * writes at once (files, Kafka, webhooks) makes flush a no-op.
+ * Where canonical events go. The spine hands each sink a chunk of events at a time ({@code io.auditrelay.spine.SinkDelivery}),
+ * in groups of up to {@link #groupSize()} events, and calls {@link #flush} when a source's unit (a file, a Kafka poll
+ * batch, an API page, an S3 object) has been through the fan-out; it acknowledges the unit only after every enabled
+ * sink's flush returned. A sink that batches (S3, Kafka) may therefore hold events between accept and flush; one that
+ * writes at once (files, webhooks) makes flush a no-op. Kamelets call {@link #accept(AuditEvent)} one event at a time.
  */
 public interface EventSink {
 
@@ -15,6 +19,22 @@ public interface EventSink {
     String name();
 
     void accept(AuditEvent event) throws Exception;
+
+    /**
+     * Accepts a group of events of one chunk; {@code chunk} is the chunk's exchange (its unit of work). Returns when
+     * every event of the group was accepted; if it throws, none of the group counts as accepted and the group is
+     * retried or dead-lettered as a whole. The default accepts the events one by one.
+     */
+    default void acceptAll(List<Delivery> group, Exchange chunk) throws Exception {
+        for (Delivery delivery : group) {
+            accept(delivery.event());
+        }
+    }
+
+    /** How many events {@link #acceptAll(List, Exchange)} takes at once. */
+    default int groupSize() {
+        return 1;
+    }
 
     /** Makes every accepted event durable (or dead-lettered); throws if it cannot. */
     default void flush() throws Exception {

@@ -29,11 +29,6 @@ import java.util.List;
 public class DeadLetterStore {
 
     public static final String FILE_NAME = "dead-letters.jsonl";
-    /**
-     * Exchange property a sink sets when it replaced the body (e.g. with the JSON it sends): the canonical
-     * event, so a failure there is still dead-lettered with its {@code event} (and can be replayed to that sink).
-     */
-    public static final String EVENT = "relayEvent";
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterStore.class);
 
     private final Path file;
@@ -50,24 +45,68 @@ public class DeadLetterStore {
         return file;
     }
 
-    /** Records the exchange's record with the exception that stopped it; called by the routes' error handlers. */
+    /**
+     * Records what the exchange carried with the exception that stopped it; called by the routes' error handlers.
+     * A chunk ({@code List} body) is recorded entry by entry, from the first one its sink had not accepted yet
+     * (exchange property {@link SinkDelivery#ACCEPTED}).
+     */
     public void record(Exchange exchange) {
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String sink = exchange.getMessage().getHeader(Headers.SINK, String.class);
-        SourceRecord source = exchange.getProperty(Normalizer.SOURCE_RECORD, SourceRecord.class);
-        Object body = exchange.getMessage().getBody();
-        if (!(body instanceof AuditEvent) && exchange.getProperty(EVENT) instanceof AuditEvent event) {
-            body = event;
+        if (sink == null) {
+            recordRejected(exchange);
         }
-        String vendor = exchange.getMessage().getHeader(Headers.VENDOR, String.class);
-        String location = exchange.getMessage().getHeader(Headers.LOCATION, String.class);
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Object body = exchange.getMessage().getBody();
+        if (body instanceof List<?> chunk) {
+            int from = sink == null ? 0 : exchange.getProperty(SinkDelivery.ACCEPTED, 0, Integer.class);
+            for (Object item : chunk.subList(Math.min(from, chunk.size()), chunk.size())) {
+                if (item instanceof Delivery delivery) {
+                    recordDelivery(delivery, sink, cause);
+                } else if (item instanceof SourceRecord source) {
+                    write(source.vendor(), source.location(), sink, cause, source.text(), null);
+                } else {
+                    write(exchange.getMessage().getHeader(Headers.VENDOR, String.class),
+                            exchange.getMessage().getHeader(Headers.LOCATION, String.class), sink, cause,
+                            String.valueOf(item), null);
+                }
+            }
+            return;
+        }
+        SourceRecord source = exchange.getProperty(Normalizer.SOURCE_RECORD, SourceRecord.class);
         if (source == null && body instanceof SourceRecord record) {
             source = record;
         }
-        if (source != null) {
-            vendor = source.vendor();
-            location = source.location();
+        String vendor = source != null ? source.vendor() : exchange.getMessage().getHeader(Headers.VENDOR, String.class);
+        String location = source != null ? source.location() : exchange.getMessage().getHeader(Headers.LOCATION, String.class);
+        String raw = source != null ? source.text()
+                : body instanceof AuditEvent ? null : exchange.getMessage().getBody(String.class);
+        write(vendor, location, sink, cause, raw, body instanceof AuditEvent event ? event : null);
+    }
+
+    /** Records an event that {@code sink} refused (or, with a null sink, a record that could not be delivered at all). */
+    public void recordDelivery(Delivery delivery, String sink, Throwable reason) {
+        SourceRecord source = delivery.source();
+        write(delivery.vendor(), delivery.location(), sink, reason, source == null ? null : source.text(), delivery.event());
+    }
+
+    /** Records the records of the chunk that the normalizer could not map ({@link Normalizer#REJECTED}). */
+    @SuppressWarnings("unchecked")
+    public void recordRejected(Exchange chunk) {
+        List<Normalizer.Rejected> rejected = chunk.getProperty(Normalizer.REJECTED, List.class);
+        if (rejected != null) {
+            for (Normalizer.Rejected r : rejected) {
+                write(r.source().vendor(), r.source().location(), null, r.reason(), r.source().text(), null);
+            }
+            chunk.removeProperty(Normalizer.REJECTED);
         }
+    }
+
+    /** Records a canonical event that a batching sink could not write, outside of any route. */
+    public void recordEvent(AuditEvent event, String sink, String location, Throwable reason) {
+        write(event.vendor(), location, sink, reason, null, event);
+    }
+
+    private void write(String vendor, String location, String sink, Throwable cause, String raw, AuditEvent event) {
         ObjectNode entry = Json.MAPPER.createObjectNode();
         entry.put("time", clock.instant().toString());
         entry.put("vendor", vendor);
@@ -85,31 +124,16 @@ public class DeadLetterStore {
                 break;
             }
         }
-        if (source != null) {
-            entry.put("raw", source.text());
-        } else if (!(body instanceof AuditEvent)) {
-            entry.put("raw", exchange.getMessage().getBody(String.class));
+        if (raw != null || event == null) {
+            entry.put("raw", raw);
         }
-        if (body instanceof AuditEvent event) {
+        if (event != null) {
             entry.set("event", Json.MAPPER.valueToTree(event));
         }
         append(entry);
         stats.deadLettered(vendor, sink == null ? "invalid_record" : "sink_" + sink);
         LOG.warn("Dead-lettered a {} record from {}{}: {}", vendor, location,
                 sink == null ? "" : " at sink " + sink, entry.get("error").asText());
-    }
-
-    /** Records a canonical event that a batching sink could not write, outside of any route. */
-    public void recordEvent(org.apache.camel.CamelContext context, AuditEvent event, String sink, String location,
-                            Throwable reason) {
-        Exchange exchange = new org.apache.camel.support.DefaultExchange(context);
-        exchange.getMessage().setBody(event);
-        exchange.getMessage().setHeader(Headers.SINK, sink);
-        exchange.getMessage().setHeader(Headers.VENDOR, event.vendor());
-        exchange.getMessage().setHeader(Headers.EVENT_ID, event.id());
-        exchange.getMessage().setHeader(Headers.LOCATION, location);
-        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, reason);
-        record(exchange);
     }
 
     /** Records a whole input (a file or object) that could not be read at all. */

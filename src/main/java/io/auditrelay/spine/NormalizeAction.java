@@ -27,7 +27,7 @@ public class NormalizeAction {
         if (exchange.getMessage().getHeader(Headers.VENDOR) == null) {
             exchange.getMessage().setHeader(Headers.VENDOR, vendor);
         }
-        normalizer().normalize(exchange);
+        normalizer().normalizeOne(exchange);
     }
 
     private synchronized Normalizer normalizer() {

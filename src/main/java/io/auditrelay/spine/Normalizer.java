@@ -10,15 +10,25 @@ import io.auditrelay.mapper.Mappers;
 import org.apache.camel.Exchange;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * First step of the spine: turns whatever a source delivered (a {@link SourceRecord}, or the text of
- * a message) into the canonical event, and keeps the source record on the exchange for dead letters.
+ * First step of the spine: turns whatever a source delivered (a chunk of {@link SourceRecord}s, one record, or
+ * the text of a message) into canonical events, each kept with its source record ({@link Delivery}) for dead letters.
+ * A record that can't be read or mapped is kept aside with the reason ({@link #REJECTED}) for the dead-letter store,
+ * which records it once the rest of its chunk went through the sinks.
  */
 public class Normalizer {
 
     /** Exchange property holding the {@link SourceRecord} the event was made from. */
     public static final String SOURCE_RECORD = "relaySourceRecord";
+    /** Exchange property holding the records of the chunk that could not be mapped ({@code List<Rejected>}). */
+    public static final String REJECTED = "relayRejected";
+
+    /** A record that could not be read or mapped, and why. */
+    public record Rejected(SourceRecord source, InvalidRecordException reason) {
+    }
 
     private final String defaultOrg;
     private final Clock clock;
@@ -30,7 +40,34 @@ public class Normalizer {
         this.stats = stats;
     }
 
+    /**
+     * The spine's step: the body (a chunk of records, or one record) becomes a {@code List<Delivery>} of the
+     * records that mapped; the others go to {@link #REJECTED}, so the chunk goes on without them.
+     */
     public void normalize(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        List<?> records = body instanceof List<?> list ? list : List.of(toSourceRecord(exchange));
+        List<Delivery> out = new ArrayList<>(records.size());
+        List<Rejected> rejected = new ArrayList<>();
+        for (Object item : records) {
+            SourceRecord source = item instanceof SourceRecord record ? record
+                    : parse(exchange.getMessage().getHeader(Headers.VENDOR, String.class), String.valueOf(item),
+                            exchange.getMessage().getHeader(Headers.LOCATION, String.class));
+            stats.read(source.vendor());
+            try {
+                out.add(new Delivery(map(source), source));
+            } catch (InvalidRecordException e) {
+                rejected.add(new Rejected(source, e));
+            }
+        }
+        exchange.getMessage().setBody(out);
+        if (!rejected.isEmpty()) {
+            exchange.setProperty(REJECTED, rejected);
+        }
+    }
+
+    /** One record in, its canonical event as the body (for the normalize Kamelet action); fails on a bad record. */
+    public void normalizeOne(Exchange exchange) {
         SourceRecord source = toSourceRecord(exchange);
         exchange.setProperty(SOURCE_RECORD, source);
         exchange.getMessage().setHeader(Headers.VENDOR, source.vendor());
@@ -38,8 +75,6 @@ public class Normalizer {
         stats.read(source.vendor());
 
         AuditEvent event = map(source);
-        exchange.getMessage().setHeader(Headers.EVENT_ID, event.id());
-        exchange.getMessage().setHeader(Headers.ACTION, event.action());
         exchange.getMessage().setBody(event);
     }
 

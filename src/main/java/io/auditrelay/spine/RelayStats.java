@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Tags;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,16 +78,36 @@ public class RelayStats {
         of(vendor).read.increment();
     }
 
-    /** An event went through the fan-out: every enabled sink accepted it or dead-lettered it. */
-    public void delivered(String vendor) {
-        of(vendor).delivered.increment();
+    /** The events of a chunk went through the fan-out: every enabled sink accepted each of them or dead-lettered it. */
+    public void delivered(List<Delivery> chunk) {
+        for (Delivery delivery : chunk) {
+            of(delivery.vendor()).delivered.increment();
+        }
     }
 
-    /** A sink accepted an event whose time is {@code eventTime} (ISO-8601). */
-    public void deliveredTo(String vendor, String sink, String eventTime) {
-        counter(deliveredBySink, "relay.events.delivered", Tags.of("vendor", name(vendor), "sink", name(sink))).increment();
-        if (eventTime != null) {
-            long millis = Instant.parse(eventTime).toEpochMilli();
+    /** {@code sink} accepted these events: counted per vendor, and the newest event time kept for the lag gauge. */
+    public void deliveredTo(String sink, List<Delivery> events) {
+        String vendor = null;
+        LongAdder delivered = null;
+        long newest = Long.MIN_VALUE;
+        for (Delivery delivery : events) {
+            if (!delivery.vendor().equals(vendor)) {
+                newest(vendor, newest);
+                vendor = delivery.vendor();
+                delivered = counter(deliveredBySink, "relay.events.delivered", Tags.of("vendor", name(vendor), "sink", name(sink)));
+                newest = Long.MIN_VALUE;
+            }
+            delivered.increment();
+            String time = delivery.event().time();
+            if (time != null) {
+                newest = Math.max(newest, Instant.parse(time).toEpochMilli());
+            }
+        }
+        newest(vendor, newest);
+    }
+
+    private void newest(String vendor, long millis) {
+        if (vendor != null && millis != Long.MIN_VALUE) {
             gaugeValue(newestEventMillis, vendor, this::lagGauge).accumulateAndGet(millis, Math::max);
         }
     }

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * Per-sink routing rules: {@code relay.sink.<name>.vendors} (a comma list; empty or unset = every vendor) and
  * {@code relay.sink.<name>.actions} (a regular expression that must match the whole {@code action}; empty or
- * unset = every action). Every sink route starts with a filter calling {@link #matches(Exchange)}, so the
+ * unset = every action). Every sink route starts with {@link #select(Exchange)}, so the
  * rules are implemented once for all sinks. Rules are read once per sink and cached.
  */
 public class SinkRules {
@@ -24,11 +24,20 @@ public class SinkRules {
         this.settings = settings;
     }
 
-    /** The filter used by the sink routes: the sink from header relaySink, vendor and action from the event's headers. */
-    public boolean matches(Exchange exchange) {
-        return accepts(exchange.getMessage().getHeader(Headers.SINK, String.class),
-                exchange.getMessage().getHeader(Headers.VENDOR, String.class),
-                exchange.getMessage().getHeader(Headers.ACTION, String.class));
+    /**
+     * The first step of every sink route: keeps the events of the chunk in the body ({@code List<Delivery>}) that
+     * the rules of the sink in header relaySink accept.
+     */
+    @SuppressWarnings("unchecked")
+    public void select(Exchange exchange) {
+        String sink = exchange.getMessage().getHeader(Headers.SINK, String.class);
+        Rule rule = sink == null ? null : rules.computeIfAbsent(sink, this::load);
+        if (rule == null || rule.acceptsAll()) {
+            return;
+        }
+        List<Delivery> chunk = exchange.getMessage().getBody(List.class);
+        exchange.getMessage().setBody(chunk.stream()
+                .filter(d -> rule.accepts(d.vendor(), d.event().action())).toList());
     }
 
     public boolean accepts(String sink, String vendor, String action) {
@@ -45,6 +54,10 @@ public class SinkRules {
     }
 
     private record Rule(Set<String> vendors, Pattern actions) {
+        boolean acceptsAll() {
+            return vendors == null && actions == null;
+        }
+
         boolean accepts(String vendor, String action) {
             return (vendors == null || vendors.contains(vendor))
                     && (actions == null || (action != null && actions.matcher(action).matches()));

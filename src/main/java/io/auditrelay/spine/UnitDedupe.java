@@ -20,13 +20,13 @@ public class UnitDedupe {
 
     /** Exchange property holding the ids claimed by the current unit. */
     public static final String UNIT_IDS = "relayUnitIds";
-    /** Header set to true on a record whose id was delivered or is in flight already. */
-    public static final String DUPLICATE = "relayDuplicate";
 
     private final DedupeRepository repository;
+    private final RelayStats stats;
 
-    public UnitDedupe(DedupeRepository repository) {
+    public UnitDedupe(DedupeRepository repository, RelayStats stats) {
         this.repository = repository;
+        this.stats = stats;
     }
 
     /** Starts a unit: its ids are confirmed when the unit completes, released if it fails. */
@@ -50,31 +50,41 @@ public class UnitDedupe {
         });
     }
 
-    /** Claims the record's id; marks the record a duplicate if the id was delivered or is in flight. */
+    /**
+     * Claims the ids of a chunk ({@code List<Delivery>} body): the body keeps the events whose id was neither
+     * delivered before nor is in flight (also earlier in the same chunk); the others are counted as duplicates.
+     */
     @SuppressWarnings("unchecked")
-    public void claim(Exchange record) {
-        String id = record.getMessage().getHeader(Headers.EVENT_ID, String.class);
-        boolean fresh = repository.add(id);
-        record.getMessage().setHeader(DUPLICATE, !fresh);
-        if (!fresh) {
-            return;
+    public void claim(Exchange chunk) {
+        List<Delivery> deliveries = chunk.getMessage().getBody(List.class);
+        List<Delivery> fresh = new ArrayList<>(deliveries.size());
+        List<String> claimed = new ArrayList<>(deliveries.size());
+        for (Delivery delivery : deliveries) {
+            String id = delivery.event().id();
+            if (repository.add(id)) {
+                fresh.add(delivery);
+                claimed.add(id);
+            } else {
+                stats.duplicate(delivery.vendor());
+            }
         }
-        List<String> ids = record.getProperty(UNIT_IDS, List.class);
+        chunk.getMessage().setBody(fresh);
+        List<String> ids = chunk.getProperty(UNIT_IDS, List.class);
         if (ids != null) {
             synchronized (ids) {
-                ids.add(id);
+                ids.addAll(claimed);
             }
-        } else {
-            // a record sent on its own (not through direct:ingest-batch) is its own unit
-            record.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+        } else if (!claimed.isEmpty()) {
+            // a chunk sent on its own (not through direct:ingest-batch, e.g. by the dead-letter replay) is its own unit
+            chunk.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                 @Override
                 public void onComplete(Exchange exchange) {
-                    repository.confirm(id);
+                    repository.confirmAll(claimed);
                 }
 
                 @Override
                 public void onFailure(Exchange exchange) {
-                    repository.remove(id);
+                    claimed.forEach(repository::remove);
                 }
             });
         }

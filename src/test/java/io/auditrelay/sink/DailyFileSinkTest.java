@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.auditrelay.event.Activity;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.event.Outcome;
+import io.auditrelay.spine.Delivery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +39,24 @@ class DailyFileSinkTest {
         assertThat(day1).isEqualTo(CsvFileSink.HEADER + "\r\n"
                 + "airkit:e1,2024-06-01T23:59:59.999Z,2026-01-01T00:00:00Z,airkit,user_login,login,success,u-1,a@example.com,"
                 + "app,app-1,\"a \"\"quoted\"\", name\nwith a line break\",org-1,\"{\"\"EVENT_ID\"\":\"\"airkit:e1\"\"}\"\r\n");
+        assertThat(Files.readAllLines(dir.resolve("audit-2024-06-02.csv"))).hasSize(2);
+    }
+
+    @Test
+    void a_chunk_is_written_with_one_write_per_day_file_and_a_retried_chunk_writes_nothing_twice() throws Exception {
+        CsvFileSink sink = new CsvFileSink(dir);
+        sink.start();
+        List<Delivery> chunk = List.of(
+                new Delivery(event("airkit:e1", "2024-06-01T10:00:00Z", "x"), null),
+                new Delivery(event("airkit:e2", "2024-06-02T10:00:00Z", "y"), null),
+                new Delivery(event("airkit:e3", "2024-06-01T11:00:00Z", "z"), null));
+        sink.acceptAll(chunk, null);
+        sink.acceptAll(chunk, null); // the spine retried the whole chunk
+        sink.stop();
+
+        assertThat(Files.readAllLines(dir.resolve("audit-2024-06-01.csv"))).hasSize(3)
+                .element(1).asString().startsWith("airkit:e1,");
+        assertThat(Files.readAllLines(dir.resolve("audit-2024-06-01.csv")).get(2)).startsWith("airkit:e3,");
         assertThat(Files.readAllLines(dir.resolve("audit-2024-06-02.csv"))).hasSize(2);
     }
 

@@ -95,6 +95,40 @@ class InboxToSinksTest {
     }
 
     @Test
+    void a_file_goes_through_in_chunks_with_duplicates_and_bad_records_across_chunk_boundaries() throws Exception {
+        RelayRunner relay = relay().with("relay.ingest.chunk-size", "2").with("relay.sinks", "csv,ndjson")
+                .with("relay.sink.csv.vendors", "astra");
+        StringBuilder file = new StringBuilder();
+        for (int i = 0; i < 7; i++) {
+            // 0,1 | 2,0 (duplicate of the 1st chunk) | bad,3 | 3 (duplicate within the chunk),4 | 5,6
+            if (i == 3) {
+                file.append("{\"id\":\"no-time\"}\n");
+            }
+            file.append(CRDB_ENTRY.replace("40b15ccd", i + "0b15ccd")).append('\n');
+            if (i == 2) {
+                file.append(CRDB_ENTRY.replace("40b15ccd", "00b15ccd")).append('\n');
+            }
+            if (i == 3) {
+                file.append(CRDB_ENTRY.replace("40b15ccd", "30b15ccd")).append('\n');
+            }
+        }
+        write(relay.inbox("cockroachdb").resolve("many.jsonl"), file.toString());
+
+        RelayStats stats = relay.start().getRegistry().lookupByNameAndType("relayStats", RelayStats.class);
+        RelayRunner.await(java.time.Duration.ofSeconds(30),
+                () -> Files.exists(relay.inbox("cockroachdb").resolve(".done/many.jsonl")));
+        relay.stop();
+
+        assertThat(Output.ids(relay.ndjsonDir())).containsExactly(java.util.stream.IntStream.range(0, 7)
+                .mapToObj(i -> "cockroachdb:" + i + "0b15ccd-6a87-4efc-ac7b-157ba172f957").toArray(String[]::new));
+        assertThat(Output.lines(relay.csvDir())).as("the csv sink takes only astra").isEmpty();
+        assertThat(Output.jsonFile(relay.dlqFile())).singleElement()
+                .satisfies(d -> assertThat(d.get("source").asText()).isEqualTo("many.jsonl:5"));
+        assertThat(stats.snapshot().get("cockroachdb").duplicates()).isEqualTo(2);
+        assertThat(stats.snapshot().get("cockroachdb").delivered()).isEqualTo(7);
+    }
+
+    @Test
     void the_same_astra_event_from_the_csv_export_and_the_stream_is_delivered_once() throws Exception {
         RelayRunner relay = relay();
         write(relay.inbox("astra").resolve("export.csv"), ASTRA_HEADER + "\n" + ASTRA_ROW + "\n");

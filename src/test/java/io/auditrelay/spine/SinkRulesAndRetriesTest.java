@@ -1,6 +1,9 @@
 package io.auditrelay.spine;
 
 import io.auditrelay.config.Settings;
+import io.auditrelay.event.Activity;
+import io.auditrelay.event.AuditEvent;
+import io.auditrelay.event.Outcome;
 import io.auditrelay.sink.SinkDeliveryException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -10,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,6 +50,31 @@ class SinkRulesAndRetriesTest {
         assertThat(rules.accepts("webhook", "astra", null)).isFalse();
         assertThat(rules.accepts("s3", "airkit", "anything")).isTrue();
         assertThat(rules.accepts("csv", "cockroachdb", null)).isTrue();
+    }
+
+    @Test
+    void a_sink_route_keeps_the_events_of_the_chunk_its_rules_accept() {
+        SinkRules rules = new SinkRules(new Settings(context));
+        List<Delivery> chunk = List.of(delivery("astra", "ROLE_UPDATED"), delivery("astra", "DB_CREATED"),
+                delivery("airkit", "ROLE_UPDATED"), delivery("conduktor", "Admin.ROLE.Grant"));
+        Exchange webhook = new DefaultExchange(context);
+        webhook.getMessage().setHeader(Headers.SINK, "webhook");
+        webhook.getMessage().setBody(chunk);
+        Exchange csv = new DefaultExchange(context);
+        csv.getMessage().setHeader(Headers.SINK, "csv");
+        csv.getMessage().setBody(chunk);
+
+        rules.select(webhook);
+        rules.select(csv);
+
+        assertThat(webhook.getMessage().getBody(List.class)).containsExactly(chunk.get(0), chunk.get(3));
+        assertThat(csv.getMessage().getBody(List.class)).isEqualTo(chunk);
+    }
+
+    private static Delivery delivery(String vendor, String action) {
+        return new Delivery(new AuditEvent(vendor + ":" + action, "2024-06-01T10:00:00Z", "2024-06-01T10:00:01Z", vendor,
+                action, Activity.UPDATE, Outcome.SUCCESS, null, null, null, null),
+                SourceRecord.unparsable(vendor, "{}", "test", null));
     }
 
     @Test

@@ -30,8 +30,9 @@ public final class HaltingSink {
         return halted.await(seconds, java.util.concurrent.TimeUnit.SECONDS);
     }
 
-    public void accept(Object event) {
-        if (accepted.incrementAndGet() <= limit) {
+    /** Takes a chunk (a list of events) like a sink route; freezes on the chunk that holds event {@code limit + 1}. */
+    public void accept(java.util.List<?> chunk) {
+        if (accepted.addAndGet(chunk.size()) <= limit) {
             return;
         }
         halted.countDown();

@@ -1,10 +1,11 @@
 package io.auditrelay.sink.kafka;
 
 import io.auditrelay.event.AuditEvent;
+import io.auditrelay.spine.Delivery;
+import org.apache.camel.Exchange;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.sink.EventSink;
 import io.auditrelay.spine.DeadLetterStore;
-import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -46,15 +47,13 @@ public class KafkaSink extends ServiceSupport implements EventSink {
     private final Map<String, Object> producerConfig;
     private final String topic;
     private final DeadLetterStore deadLetters;
-    private final CamelContext context;
     private final List<Pending> pending = new ArrayList<>();
     private KafkaProducer<String, String> producer;
 
-    public KafkaSink(Map<String, Object> producerConfig, String topic, DeadLetterStore deadLetters, CamelContext context) {
+    public KafkaSink(Map<String, Object> producerConfig, String topic, DeadLetterStore deadLetters) {
         this.producerConfig = producerConfig;
         this.topic = topic;
         this.deadLetters = deadLetters;
-        this.context = context;
     }
 
     /** The producer settings: the relay's fixed ones, then {@code relay.sink.kafka.kafka.*} pass-through. */
@@ -78,6 +77,13 @@ public class KafkaSink extends ServiceSupport implements EventSink {
     @Override
     public void accept(AuditEvent event) throws Exception {
         accept(event, null);
+    }
+
+    @Override
+    public void acceptAll(List<Delivery> group, Exchange chunk) throws Exception {
+        for (Delivery delivery : group) {
+            accept(delivery.event(), delivery.location());
+        }
     }
 
     public void accept(AuditEvent event, String location) throws Exception {
@@ -125,7 +131,7 @@ public class KafkaSink extends ServiceSupport implements EventSink {
                 p.sent().get();
             } catch (ExecutionException e) {
                 LOG.warn("Kafka refused event {}: {}", p.event().id(), e.getCause().toString());
-                deadLetters.recordEvent(context, p.event(), NAME, p.location(), e.getCause());
+                deadLetters.recordEvent(p.event(), NAME, p.location(), e.getCause());
             }
         }
     }

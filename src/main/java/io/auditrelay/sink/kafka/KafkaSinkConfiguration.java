@@ -26,7 +26,7 @@ public class KafkaSinkConfiguration implements CamelConfiguration {
         Map<String, Object> config = KafkaSink.producerConfig(settings.get("relay.sink.kafka.brokers", "localhost:9092"),
                 settings.integer("relay.sink.kafka.linger-ms", 5), clientProperties(context));
         DeadLetterStore deadLetters = context.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class);
-        KafkaSink sink = new KafkaSink(config, settings.get("relay.sink.kafka.topic", "audit-events"), deadLetters, context);
+        KafkaSink sink = new KafkaSink(config, settings.get("relay.sink.kafka.topic", "audit-events"), deadLetters);
         context.getRegistry().bind("kafkaSink", sink);
         if (settings.sinkEnabled(KafkaSink.NAME)) {
             context.addService(sink, true, true);

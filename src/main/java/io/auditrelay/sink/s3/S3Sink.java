@@ -1,9 +1,10 @@
 package io.auditrelay.sink.s3;
 
 import io.auditrelay.event.AuditEvent;
+import io.auditrelay.spine.Delivery;
+import org.apache.camel.Exchange;
 import io.auditrelay.sink.EventSink;
 import io.auditrelay.spine.DeadLetterStore;
-import org.apache.camel.CamelContext;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.EventNotifier;
 import org.apache.camel.support.EventNotifierSupport;
@@ -68,7 +69,6 @@ public class S3Sink extends ServiceSupport implements EventSink {
     private final Supplier<S3Client> clients;
     private final BatchFormat format;
     private final DeadLetterStore deadLetters;
-    private final CamelContext context;
     private final Object lock = new Object();
     private final Map<String, Batch> open = new LinkedHashMap<>();
     private final List<Batch> sealed = new ArrayList<>();
@@ -77,13 +77,11 @@ public class S3Sink extends ServiceSupport implements EventSink {
     private ScheduledExecutorService ticker;
     private ExecutorService writer;
 
-    public S3Sink(Options options, Supplier<S3Client> clients, BatchFormat format, DeadLetterStore deadLetters,
-                  CamelContext context) {
+    public S3Sink(Options options, Supplier<S3Client> clients, BatchFormat format, DeadLetterStore deadLetters) {
         this.options = options;
         this.clients = clients;
         this.format = format;
         this.deadLetters = deadLetters;
-        this.context = context;
     }
 
     @Override
@@ -98,6 +96,13 @@ public class S3Sink extends ServiceSupport implements EventSink {
     @Override
     public void accept(AuditEvent event) throws Exception {
         accept(event, null);
+    }
+
+    @Override
+    public void acceptAll(List<Delivery> group, Exchange chunk) throws Exception {
+        for (Delivery delivery : group) {
+            accept(delivery.event(), delivery.location());
+        }
     }
 
     /** Adds the event to its partition's open batch (written when full, at the next flush, or when it is old). */
@@ -233,7 +238,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
             S3SinkException reason = new S3SinkException("could not write s3://" + options.bucket() + "/" + key
                     + " after " + (options.maxRetries() + 1) + " attempts: " + last.getMessage(), last);
             for (AuditEvent event : events) {
-                deadLetters.recordEvent(context, event, name(), batch.locations.get(event.id()), reason);
+                deadLetters.recordEvent(event, name(), batch.locations.get(event.id()), reason);
             }
             done(batch, null);
         } catch (InterruptedException e) {

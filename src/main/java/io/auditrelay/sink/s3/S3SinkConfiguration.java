@@ -34,7 +34,7 @@ public class S3SinkConfiguration implements CamelConfiguration {
                 Duration.ofMillis(Long.parseLong(settings.get(PREFIX + ".retry-delay", "1000"))));
         S3Access access = S3Access.from(settings, PREFIX);
         DeadLetterStore deadLetters = context.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class);
-        S3Sink sink = new S3Sink(options, access::client, new NdjsonGzipFormat(), deadLetters, context);
+        S3Sink sink = new S3Sink(options, access::client, new NdjsonGzipFormat(), deadLetters);
         context.getRegistry().bind("s3Sink", sink);
         if (enabled) {
             context.getManagementStrategy().addEventNotifier(sink.shutdownListener());

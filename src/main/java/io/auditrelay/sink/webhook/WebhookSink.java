@@ -1,6 +1,8 @@
 package io.auditrelay.sink.webhook;
 
 import io.auditrelay.event.AuditEvent;
+import io.auditrelay.spine.Delivery;
+import org.apache.camel.Exchange;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.sink.EventSink;
 import io.auditrelay.sink.SinkDeliveryException;
@@ -39,13 +41,13 @@ import java.util.concurrent.TimeoutException;
  * from a fixed schedule (no per-response {@code Retry-After}), it would retry a 400 as readily as a 503 unless
  * every status class got its own onException, and the signature must be recomputed per attempt (new timestamp).
  *
- * <p><b>Batching vs. the synchronous sink contract.</b> {@code accept()} returns only when its event was posted
- * and got a 2xx (or throws), as the spine requires. With {@code batch-size} &gt; 1 the callers of {@code accept()}
- * (the fan-out threads of concurrent sources) join the open batch and block: the batch is posted as a JSON array
- * by the caller that fills it, or by the caller that opened it once {@code batch-interval} passed, and all its
- * events are acked (or fail) together after that one POST. A single sequential source therefore gets batches of
- * one, each delayed by {@code batch-interval}: batching only pays off with several sources (or source threads)
- * delivering at once, which is why the default is {@code batch-size=1}.
+ * <p><b>Batching vs. the synchronous sink contract.</b> {@code accept()} returns only when its events were posted
+ * and got a 2xx (or throws). In the relay the spine hands the sink the events of a chunk in groups of
+ * {@code batch-size} ({@link #groupSize()}): each group is one POST (a JSON array when {@code batch-size} &gt; 1), so
+ * a chunk smaller than the batch is posted at once, never held back. An event sent on its own ({@link #accept(AuditEvent)},
+ * as the Kamelet does) with {@code batch-size} &gt; 1 joins the open batch and blocks: the batch is posted by the
+ * caller that fills it, or by the caller that opened it once {@code batch-interval} passed, and all its events are
+ * acked (or fail) together after that one POST.
  *
  * <p>The {@code webhook-id} is the event id for a single event, or {@code batch_<sha256 of the ids>} for a batch:
  * stable across retries so receivers can dedupe. The secret is never logged.
@@ -83,6 +85,21 @@ public class WebhookSink implements EventSink {
         client = HttpClient.newBuilder().connectTimeout(options.timeout()).build();
     }
 
+    /** The spine hands the sink groups of up to {@code batch-size} events of a chunk: one POST each. */
+    @Override
+    public int groupSize() {
+        return Math.max(1, options.batchSize());
+    }
+
+    @Override
+    public void acceptAll(List<Delivery> group, Exchange chunk) throws Exception {
+        if (client == null) {
+            throw new IllegalStateException("the webhook sink is not enabled (add webhook to relay.sinks)");
+        }
+        post(group.stream().map(Delivery::event).toList());
+    }
+
+    /** One event on its own (Kamelets): with batch-size &gt; 1 it joins the open batch, see above. */
     @Override
     public void accept(AuditEvent event) throws Exception {
         if (client == null) {

@@ -11,7 +11,6 @@ import io.auditrelay.spine.RelayStats;
 import io.auditrelay.testing.Output;
 import io.auditrelay.testing.RelayRunner;
 import io.auditrelay.testing.S3ProxyServer;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +49,6 @@ class S3SinkTest {
     Path dir;
 
     private final List<S3Sink> sinks = new ArrayList<>();
-    private final DefaultCamelContext camel = new DefaultCamelContext();
 
     @BeforeAll
     static void server() {
@@ -81,7 +79,7 @@ class S3SinkTest {
     private S3Sink sink(String endpoint, String bucket, int batchSize, Duration interval, int maxRetries,
                         Duration retryDelay) {
         S3Sink sink = new S3Sink(new S3Sink.Options(bucket, "audit", batchSize, 64L << 20, interval, maxRetries, retryDelay),
-                access(endpoint)::client, new NdjsonGzipFormat(), deadLetters(), camel);
+                access(endpoint)::client, new NdjsonGzipFormat(), deadLetters());
         sink.start();
         sinks.add(sink);
         return sink;

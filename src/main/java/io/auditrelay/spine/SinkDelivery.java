@@ -1,0 +1,73 @@
+package io.auditrelay.spine;
+
+import io.auditrelay.sink.EventSink;
+import io.auditrelay.sink.SinkDeliveryException;
+import org.apache.camel.Exchange;
+
+import java.util.List;
+
+/**
+ * The step every sink route ends with: hands the chunk in the body ({@code List<Delivery>}, already filtered by the
+ * sink's routing rules) to the sink bean {@code <name>Sink} named by header {@code relaySink}, in groups of the sink's
+ * {@link EventSink#groupSize()}.
+ *
+ * <p>Progress is kept on the exchange ({@link #ACCEPTED}), so when the route's error handler (routes/sink-errors.yaml)
+ * redelivers after a failure, the sink goes on from the first group it had not accepted, and when the retry budget is
+ * spent the dead-letter store takes the events from there on. A group the sink refuses for good (a non-retryable
+ * {@link SinkDeliveryException}, e.g. an HTTP 400) is dead-lettered at once and the rest of the chunk goes on.
+ * Camel's error handler can only retry or give up on a whole exchange; this is what lets it do so per group.
+ */
+public class SinkDelivery {
+
+    /** Exchange property: how many events of the chunk the sink accepted (or dead-lettered) so far. */
+    public static final String ACCEPTED = "relaySinkAccepted";
+
+    private final DeadLetterStore deadLetters;
+    private final RelayStats stats;
+
+    public SinkDelivery(DeadLetterStore deadLetters, RelayStats stats) {
+        this.deadLetters = deadLetters;
+        this.stats = stats;
+    }
+
+    @SuppressWarnings("unchecked")
+    public void deliver(Exchange exchange) throws Exception {
+        String name = exchange.getMessage().getHeader(Headers.SINK, String.class);
+        EventSink sink = exchange.getContext().getRegistry().lookupByNameAndType(name + "Sink", EventSink.class);
+        if (sink == null) {
+            throw new IllegalStateException("no bean " + name + "Sink for sink " + name);
+        }
+        List<Delivery> chunk = exchange.getMessage().getBody(List.class);
+        int accepted = exchange.getProperty(ACCEPTED, 0, Integer.class);
+        int step = Math.max(1, sink.groupSize());
+        int counted = accepted;
+        try {
+            while (accepted < chunk.size()) {
+                List<Delivery> group = chunk.subList(accepted, Math.min(chunk.size(), accepted + step));
+                try {
+                    sink.acceptAll(group, exchange);
+                } catch (Exception e) {
+                    if (!refusedForGood(e)) {
+                        throw e;
+                    }
+                    stats.deliveredTo(name, chunk.subList(counted, accepted));
+                    group.forEach(delivery -> deadLetters.recordDelivery(delivery, name, e));
+                    counted = accepted + group.size();
+                }
+                accepted += group.size();
+                exchange.setProperty(ACCEPTED, accepted);
+            }
+        } finally {
+            stats.deliveredTo(name, chunk.subList(counted, accepted));
+        }
+    }
+
+    private static boolean refusedForGood(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof SinkDeliveryException e && !e.retryable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
