@@ -12,11 +12,16 @@ import org.apache.camel.Exchange;
 public class FanOutResult implements AggregationStrategy {
 
     @Override
-    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
-        if (oldExchange != null) {
-            return oldExchange;
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange, Exchange inputExchange) {
+        if (oldExchange != null && oldExchange != inputExchange) {
+            return oldExchange; // a sink failed before
         }
-        // null: nothing to copy back into the chunk's exchange
-        return newExchange.getException() != null ? newExchange : null;
+        // the input exchange itself: the recipient list copies nothing back into it
+        return newExchange.getException() != null ? newExchange : inputExchange;
+    }
+
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        return oldExchange != null ? oldExchange : newExchange;
     }
 }
