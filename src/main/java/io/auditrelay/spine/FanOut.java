@@ -26,6 +26,14 @@ public class FanOut {
         return sinks;
     }
 
+    /**
+     * Whether the chunk in the body holds any event to send. (A method rather than {@code ${body.isEmpty()}}: the
+     * simple language's method call looks the body up in a cache by its hash, which hashes every event of the chunk.)
+     */
+    public boolean hasEvents(List<?> chunk) {
+        return !chunk.isEmpty();
+    }
+
     /** The recipient list for the spine's fan-out. */
     public String endpoints() {
         return endpoints;

@@ -89,25 +89,32 @@ public class RelayStats {
     public void deliveredTo(String sink, List<Delivery> events) {
         String vendor = null;
         LongAdder delivered = null;
-        long newest = Long.MIN_VALUE;
+        String newest = null;
         for (Delivery delivery : events) {
             if (!delivery.vendor().equals(vendor)) {
                 newest(vendor, newest);
                 vendor = delivery.vendor();
                 delivered = counter(deliveredBySink, "relay.events.delivered", Tags.of("vendor", name(vendor), "sink", name(sink)));
-                newest = Long.MIN_VALUE;
+                newest = null;
             }
             delivered.increment();
-            String time = delivery.event().time();
-            if (time != null) {
-                newest = Math.max(newest, Instant.parse(time).toEpochMilli());
-            }
+            newest = later(newest, delivery.event().time());
         }
         newest(vendor, newest);
     }
 
-    private void newest(String vendor, long millis) {
-        if (vendor != null && millis != Long.MIN_VALUE) {
+    /** The later of two canonical (ISO-8601 UTC) times; of the same length they compare as text, without parsing. */
+    private static String later(String a, String b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        boolean bIsLater = a.length() == b.length() ? b.compareTo(a) > 0 : Instant.parse(b).isAfter(Instant.parse(a));
+        return bIsLater ? b : a;
+    }
+
+    private void newest(String vendor, String time) {
+        if (vendor != null && time != null) {
+            long millis = Instant.parse(time).toEpochMilli();
             gaugeValue(newestEventMillis, vendor, this::lagGauge).accumulateAndGet(millis, Math::max);
         }
     }

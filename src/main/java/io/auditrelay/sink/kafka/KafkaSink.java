@@ -57,12 +57,14 @@ public class KafkaSink extends ServiceSupport implements EventSink {
     }
 
     /** The producer settings: the relay's fixed ones, then {@code relay.sink.kafka.kafka.*} pass-through. */
-    public static Map<String, Object> producerConfig(String brokers, int lingerMs, Map<String, Object> clientProperties) {
+    public static Map<String, Object> producerConfig(String brokers, int lingerMs, int batchBytes,
+                                                     Map<String, Object> clientProperties) {
         Map<String, Object> config = new java.util.LinkedHashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, batchBytes);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         config.putAll(clientProperties);

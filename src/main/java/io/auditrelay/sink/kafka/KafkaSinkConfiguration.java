@@ -24,7 +24,8 @@ public class KafkaSinkConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         Settings settings = new Settings(context);
         Map<String, Object> config = KafkaSink.producerConfig(settings.get("relay.sink.kafka.brokers", "localhost:9092"),
-                settings.integer("relay.sink.kafka.linger-ms", 5), clientProperties(context));
+                settings.integer("relay.sink.kafka.linger-ms", 5),
+                settings.integer("relay.sink.kafka.batch-bytes", 65536), clientProperties(context));
         DeadLetterStore deadLetters = context.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class);
         KafkaSink sink = new KafkaSink(config, settings.get("relay.sink.kafka.topic", "audit-events"), deadLetters);
         context.getRegistry().bind("kafkaSink", sink);
