@@ -70,6 +70,13 @@ public class CoreConfiguration implements CamelConfiguration {
                 new ThreadPoolProfileBuilder("sink-fan-out").poolSize(threads).maxPoolSize(threads).maxQueueSize(0)
                         .rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build()));
 
+        // The chunks of one source unit in flight at once (routes/ingest.yaml); when every thread is busy the unit's
+        // own thread takes the next chunk, which also keeps the reading of the unit from running ahead.
+        int ingestThreads = settings.integer("relay.ingest.threads", 2);
+        registry.bind("ingestPool", context.getExecutorServiceManager().newThreadPool(this, "ingest",
+                new ThreadPoolProfileBuilder("ingest").poolSize(ingestThreads).maxPoolSize(ingestThreads).maxQueueSize(0)
+                        .rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build()));
+
         OnceCoordinator coordinator = new OnceCoordinator(context, stats, settings.bool("relay.once", false));
         registry.bind("onceCoordinator", coordinator);
         context.addService(coordinator, true, true);
