@@ -122,6 +122,8 @@ public class S3Sink extends ServiceSupport implements EventSink {
     private S3Client client;
     private ScheduledExecutorService ticker;
     private ExecutorService writer;
+    /** Set when the sink stops waiting for the writer: a batch being written is left in the spool. */
+    private volatile boolean abandoned;
 
     public S3Sink(Options options, Supplier<S3Client> clients, BatchFormat format, DeadLetterStore deadLetters) {
         this.options = options;
@@ -346,6 +348,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
                 if (attempt > 0) {
                     Thread.sleep(backoff(attempt).toMillis());
                 }
+                checkAbandoned();
                 try {
                     String k = key;
                     client.putObject(b -> b.bucket(options.bucket()).key(k).contentType(format.contentType())
@@ -354,6 +357,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
                     finish(batch, true);
                     return;
                 } catch (RuntimeException e) {
+                    checkAbandoned(); // the client may turn an interrupt into an exception
                     last = e;
                     LOG.warn("Writing s3://{}/{} failed (attempt {} of {}): {}", options.bucket(), key, attempt + 1,
                             options.maxRetries() + 1, e.getMessage());
@@ -380,6 +384,12 @@ public class S3Sink extends ServiceSupport implements EventSink {
             } catch (IOException e) {
                 LOG.warn("Could not delete {}: {}", upload, e.getMessage());
             }
+        }
+    }
+
+    private void checkAbandoned() throws InterruptedException {
+        if (abandoned || Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException("the S3 sink stopped");
         }
     }
 
@@ -428,6 +438,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
         synchronized (lock) {
             dir = spoolDir;
             draining = false;
+            abandoned = false;
             dirDirty = false;
             spoolFailure = null;
             writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "s3-sink-writer"));
@@ -474,6 +485,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
             if (!w.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.warn("S3 sink: batches still being written after {}; they stay in the spool {} until the next start",
                         STOP_WAIT, dir);
+                abandoned = true;
                 w.shutdownNow();
                 w.awaitTermination(5, TimeUnit.SECONDS);
             }
@@ -504,6 +516,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
             w = writer;
             writer = null;
         }
+        abandoned = true;
         ticker.shutdownNow();
         w.shutdownNow();
         w.awaitTermination(5, TimeUnit.SECONDS);
