@@ -49,6 +49,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -124,6 +125,8 @@ public class S3Sink extends ServiceSupport implements EventSink {
     private ExecutorService writer;
     /** Set when the sink stops waiting for the writer: a batch being written is left in the spool. */
     private volatile boolean abandoned;
+    /** Batches the writer finished (written, dead-lettered or left in the spool). */
+    private final AtomicLong finished = new AtomicLong();
 
     public S3Sink(Options options, Supplier<S3Client> clients, BatchFormat format, DeadLetterStore deadLetters) {
         this.options = options;
@@ -408,6 +411,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
         synchronized (lock) {
             sealed.remove(batch);
         }
+        finished.incrementAndGet();
         if (delete) {
             try {
                 Files.deleteIfExists(batch.data);
@@ -482,9 +486,14 @@ public class S3Sink extends ServiceSupport implements EventSink {
         }
         if (w != null) {
             w.shutdown();
-            if (!w.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("S3 sink: batches still being written after {}; they stay in the spool {} until the next start",
-                        STOP_WAIT, dir);
+            // wait as long as the writer gets batches done, at most STOP_WAIT for any one of them
+            long done = finished.get();
+            while (!w.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS) && finished.get() != done) {
+                done = finished.get();
+            }
+            if (!w.isTerminated()) {
+                LOG.warn("S3 sink: no batch written in the last {}; the batches left stay in the spool {} until the "
+                        + "next start", STOP_WAIT, dir);
                 abandoned = true;
                 w.shutdownNow();
                 w.awaitTermination(5, TimeUnit.SECONDS);
