@@ -17,14 +17,13 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedReader;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -60,9 +59,9 @@ import java.util.function.Supplier;
  * <h2>Acknowledgement: a unit is acknowledged once it is in the spool</h2>
  * The spine sends a source's unit (a file, a Kafka poll batch, a Pulsar message, an API page, an S3 object) through
  * the sinks and then calls {@link #flush}; the unit is acknowledged, and its ids recorded as delivered, only after
- * flush returned. {@link #accept} appends the event's line ({@link BatchFormat#line}) to the spool file of its
- * partition's open batch, and its id and source location to the batch's {@code .loc} file; {@link #flush} forces
- * (fsyncs) the spool files written since the last flush and returns; it throws when the spool cannot be made
+ * flush returned. {@link #accept} appends the event to the spool file of its partition's open batch, one line per
+ * event: its id and source location, a tab, and its line ({@link BatchFormat#line}); {@link #flush} forces (fsyncs)
+ * the spool files written since the last flush and returns; it throws when the spool cannot be made
  * durable, so the unit is not acknowledged. Flush does not wait for S3: an object holds up to {@code batch-size}
  * events of one partition, across any number of units.
  *
@@ -75,9 +74,9 @@ import java.util.function.Supplier;
  *
  * <h2>Spool</h2>
  * The sink takes the first free numbered directory ({@code 0}, {@code 1}, ...) under {@code spool-dir}, locked while
- * it runs, so relays sharing a state volume keep separate spools. A batch is {@code <partition>-<seq>.ndjson} (its
- * events' lines, in arrival order: the object's uncompressed content), {@code <partition>-<seq>.loc} (one JSON
- * {@code [id, location]} per event) and, once sealed, an empty {@code <partition>-<seq>.sealed}. On start the sink
+ * it runs, so relays sharing a state volume keep separate spools. A batch is {@code <partition>-<seq>.spool} (one
+ * line per event, in arrival order: {@code ["<id>","<location>"]}, a tab, the event's line) and, once sealed, an
+ * empty {@code <partition>-<seq>.sealed}. The object holds the events' lines in that order. On start the sink
  * recovers the spool left by a previous run (its own directory and any other unlocked one): a torn last line is cut,
  * sealed batches are written at once, open ones stay open and are written by the usual rules.
  *
@@ -92,8 +91,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
     private static final Logger LOG = LoggerFactory.getLogger(S3Sink.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration STOP_WAIT = Duration.ofSeconds(30);
-    static final String DATA = ".ndjson";
-    static final String LOCATIONS = ".loc";
+    static final String SPOOL = ".spool";
     static final String SEALED = ".sealed";
     private static final String UPLOAD = ".upload.tmp";
     private static final String LOCK = "spool.lock";
@@ -167,7 +165,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
     public void accept(AuditEvent event, String location) throws Exception {
         String partition = partition(event);
         byte[] line = format.line(event);
-        byte[] loc = locationLine(event.id(), location);
+        byte[] record = record(event.id(), location, line);
         synchronized (lock) {
             if (!accepting) {
                 throw new IllegalStateException("the S3 sink is not running");
@@ -179,11 +177,11 @@ public class S3Sink extends ServiceSupport implements EventSink {
                 dirDirty = true;
             }
             try {
-                batch.append(line, loc);
+                batch.append(record, line.length);
             } catch (IOException e) {
                 // the batch keeps its whole lines; later events go to a new spool file
                 seal(batch, "spool write failed");
-                throw new S3SinkException("could not append to the S3 spool " + batch.data + ": " + e.getMessage(), e);
+                throw new S3SinkException("could not append to the S3 spool " + batch.file + ": " + e.getMessage(), e);
             }
             if (batch.count >= options.batchSize() || batch.bytes >= options.batchBytes()) {
                 seal(batch, "size");
@@ -342,10 +340,14 @@ public class S3Sink extends ServiceSupport implements EventSink {
         String key = batch.name;
         try {
             forceDir(dir); // the sealed marker is durable before the object exists
-            key = keyForIds(batch.partition, batch.ids());
-            try (InputStream in = batch.openData(); OutputStream out = format.encoder(Files.newOutputStream(upload))) {
-                in.transferTo(out);
+            List<String> ids = new ArrayList<>(batch.count);
+            try (OutputStream out = format.encoder(new BufferedOutputStream(Files.newOutputStream(upload), 65536))) {
+                batch.forEachRecord((record, tab, length) -> {
+                    ids.add(Json.MAPPER.readTree(record, 0, tab).get(0).asText());
+                    out.write(record, tab + 1, length - tab - 1);
+                });
             }
+            key = keyForIds(batch.partition, ids);
             Exception last = null;
             for (int attempt = 0; attempt <= options.maxRetries(); attempt++) {
                 if (attempt > 0) {
@@ -368,8 +370,11 @@ public class S3Sink extends ServiceSupport implements EventSink {
             }
             S3SinkException reason = new S3SinkException("could not write s3://" + options.bucket() + "/" + key
                     + " after " + (options.maxRetries() + 1) + " attempts: " + last.getMessage(), last);
-            batch.forEachEvent((line, id, location) ->
-                    deadLetters.recordEvent(format.read(line), name(), location, reason));
+            batch.forEachRecord((record, tab, length) -> {
+                JsonNode source = Json.MAPPER.readTree(record, 0, tab);
+                AuditEvent event = format.read(Arrays.copyOfRange(record, tab + 1, length));
+                deadLetters.recordEvent(event, name(), source.get(1).isNull() ? null : source.get(1).asText(), reason);
+            });
             LOG.warn("Dead-lettered the {} events of s3://{}/{}", batch.count, options.bucket(), key);
             finish(batch, true);
         } catch (InterruptedException e) {
@@ -414,8 +419,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
         finished.incrementAndGet();
         if (delete) {
             try {
-                Files.deleteIfExists(batch.data);
-                Files.deleteIfExists(batch.locations);
+                Files.deleteIfExists(batch.file);
                 Files.deleteIfExists(dir.resolve(batch.name + SEALED));
             } catch (IOException e) {
                 LOG.warn("Could not delete the spool files of {}: {}", batch.name, e.getMessage());
@@ -601,7 +605,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
                 try {
                     for (String name : batchNames(other)) {
                         String moved = name.substring(0, name.lastIndexOf('-') + 1) + (++seq);
-                        for (String ext : List.of(DATA, LOCATIONS, SEALED)) {
+                        for (String ext : List.of(SPOOL, SEALED)) {
                             if (Files.exists(other.resolve(name + ext))) {
                                 Files.move(other.resolve(name + ext), own.resolve(moved + ext));
                             }
@@ -619,8 +623,8 @@ public class S3Sink extends ServiceSupport implements EventSink {
                 String name = file.getFileName().toString();
                 if (name.endsWith(UPLOAD)) {
                     Files.deleteIfExists(file);
-                } else if ((name.endsWith(LOCATIONS) || name.endsWith(SEALED))
-                        && !Files.exists(own.resolve(name.substring(0, name.lastIndexOf('.')) + DATA))) {
+                } else if (name.endsWith(SEALED)
+                        && !Files.exists(own.resolve(name.substring(0, name.lastIndexOf('.')) + SPOOL))) {
                     Files.deleteIfExists(file);
                 }
             }
@@ -641,10 +645,10 @@ public class S3Sink extends ServiceSupport implements EventSink {
     /** The names ({@code <partition>-<seq>}) of the batches in a spool directory. */
     private static List<String> batchNames(Path spool) throws IOException {
         List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(spool, "*" + DATA)) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(spool, "*" + SPOOL)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
-                name = name.substring(0, name.length() - DATA.length());
+                name = name.substring(0, name.length() - SPOOL.length());
                 if (name.matches(".+-\\d+")) {
                     names.add(name);
                 } else {
@@ -687,11 +691,13 @@ public class S3Sink extends ServiceSupport implements EventSink {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    private static byte[] locationLine(String id, String location) throws IOException {
+    /** A spool line: {@code ["<id>","<location>"]}, a tab, and the event's line (a tab in JSON is escaped). */
+    private static byte[] record(String id, String location, byte[] line) throws IOException {
         byte[] json = Json.MAPPER.writeValueAsBytes(Arrays.asList(id, location));
-        byte[] line = Arrays.copyOf(json, json.length + 1);
-        line[json.length] = '\n';
-        return line;
+        byte[] record = Arrays.copyOf(json, json.length + 1 + line.length);
+        record[json.length] = '\t';
+        System.arraycopy(line, 0, record, json.length + 1, line.length);
+        return record;
     }
 
     private static void forceDir(Path dir) throws IOException {
@@ -700,236 +706,160 @@ public class S3Sink extends ServiceSupport implements EventSink {
         }
     }
 
-    /** Receives one spooled event: its line, id and source location. */
+    /** Receives one spool line: {@code record[0, tab)} is {@code [id, location]}, then the event's line up to {@code length}. */
     @FunctionalInterface
-    private interface SpooledEvent {
-        void accept(byte[] line, String id, String location) throws Exception;
+    private interface SpooledRecord {
+        void accept(byte[] record, int tab, int length) throws Exception;
     }
 
     /**
-     * One batch in the spool: its files, and in memory only its size. Appends happen under the sink's lock; the
-     * channels are forced and closed under the batch's monitor. Only the first {@link #count} lines of the files
-     * ({@link #bytes} bytes of data) belong to the batch.
+     * One batch in the spool: its file, and in memory only its size. Appends happen under the sink's lock; the
+     * channel is forced and closed under the batch's monitor. Only the first {@link #size} bytes ({@link #count}
+     * lines) of the file belong to the batch.
      */
     private static final class Batch {
         final String name;
         final String partition;
-        final Path data;
-        final Path locations;
+        final Path file;
         final long opened;
-        FileChannel dataChannel;
-        FileChannel locationChannel;
+        FileChannel channel;
         boolean sealedBefore;
         boolean dirty;
         boolean closed;
         int count;
+        /** The events' bytes (their lines): what the object holds uncompressed. */
         long bytes;
-        long locationBytes;
+        /** The file's bytes. */
+        long size;
 
         private Batch(Path dir, String name, String partition, long opened) {
             this.name = name;
             this.partition = partition;
-            this.data = dir.resolve(name + DATA);
-            this.locations = dir.resolve(name + LOCATIONS);
+            this.file = dir.resolve(name + SPOOL);
             this.opened = opened;
         }
 
         static Batch create(Path dir, String name, String partition) throws IOException {
             Batch batch = new Batch(dir, name, partition, System.nanoTime());
-            try {
-                batch.dataChannel = FileChannel.open(batch.data, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-                batch.locationChannel = FileChannel.open(batch.locations, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            } catch (IOException e) {
-                batch.close();
-                Files.deleteIfExists(batch.data);
-                Files.deleteIfExists(batch.locations);
-                throw e;
-            }
+            batch.channel = FileChannel.open(batch.file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND);
             return batch;
         }
 
-        /** A batch left by a previous run: a torn last line is cut, and both files are cut to their common lines. */
+        /** A batch left by a previous run: a torn last line is cut. Null when it holds no event. */
         static Batch recover(Path dir, String name, String partition) throws IOException {
-            Path data = dir.resolve(name + DATA);
-            Path locations = dir.resolve(name + LOCATIONS);
-            long[] dataLines = scan(data, Long.MAX_VALUE);
-            long[] locationLines = Files.exists(locations) ? scan(locations, Long.MAX_VALUE) : new long[] {0, 0};
-            long lines = Math.min(dataLines[0], locationLines[0]);
-            long dataEnd = dataLines[0] == lines ? dataLines[1] : scan(data, lines)[1];
-            long locationEnd = locationLines[0] == lines ? locationLines[1] : scan(locations, lines)[1];
-            long dataSize = Files.size(data);
-            long locationSize = Files.exists(locations) ? Files.size(locations) : 0;
-            if (dataEnd < dataSize || locationEnd < locationSize) {
-                LOG.warn("S3 spool batch {}: cut {} bytes of a torn or unmatched last line ({} events kept)", name,
-                        dataSize - dataEnd + locationSize - locationEnd, lines);
+            Path file = dir.resolve(name + SPOOL);
+            long fileSize = Files.size(file);
+            long lines = 0;
+            long end = 0;
+            long eventBytes = 0;
+            long tab = -1;
+            long offset = 0;
+            byte[] buffer = new byte[65536];
+            try (InputStream in = Files.newInputStream(file)) {
+                scan:
+                for (int n; (n = in.read(buffer)) > 0; offset += n) {
+                    for (int i = 0; i < n; i++) {
+                        if (buffer[i] == '\t' && tab < 0) {
+                            tab = offset + i;
+                        } else if (buffer[i] == '\n') {
+                            if (tab < 0) {
+                                break scan; // not a spool line: cut from here
+                            }
+                            lines++;
+                            end = offset + i + 1;
+                            eventBytes += end - tab - 1;
+                            tab = -1;
+                        }
+                    }
+                }
+            }
+            if (end < fileSize) {
+                LOG.warn("S3 spool batch {}: cut {} bytes of a torn last line ({} events kept)", name, fileSize - end,
+                        lines);
             }
             if (lines == 0) {
-                Files.deleteIfExists(data);
-                Files.deleteIfExists(locations);
+                Files.deleteIfExists(file);
                 Files.deleteIfExists(dir.resolve(name + SEALED));
                 return null;
             }
-            BasicFileAttributes attributes = Files.readAttributes(data, BasicFileAttributes.class);
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
             long age = Math.max(0, System.currentTimeMillis() - attributes.creationTime().toMillis());
             Batch batch = new Batch(dir, name, partition, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(age));
-            batch.dataChannel = FileChannel.open(data, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            batch.locationChannel = FileChannel.open(locations, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            batch.dataChannel.truncate(dataEnd);
-            batch.locationChannel.truncate(locationEnd);
-            batch.dataChannel.force(false);
-            batch.locationChannel.force(false);
+            batch.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            batch.channel.truncate(end);
+            batch.channel.force(false);
             batch.count = Math.toIntExact(lines);
-            batch.bytes = dataEnd;
-            batch.locationBytes = locationEnd;
+            batch.size = end;
+            batch.bytes = eventBytes;
             batch.sealedBefore = Files.exists(dir.resolve(name + SEALED));
             return batch;
         }
 
-        /** {lines, offset after the last of them}: the complete lines of the file, at most {@code max}. */
-        private static long[] scan(Path file, long max) throws IOException {
-            long lines = 0;
-            long end = 0;
-            long offset = 0;
-            byte[] buffer = new byte[65536];
-            try (InputStream in = Files.newInputStream(file)) {
-                for (int n; lines < max && (n = in.read(buffer)) > 0; ) {
-                    for (int i = 0; i < n && lines < max; i++) {
-                        if (buffer[i] == '\n') {
-                            lines++;
-                            end = offset + i + 1;
-                        }
-                    }
-                    offset += n;
-                }
-            }
-            return new long[] {lines, end};
-        }
-
-        void append(byte[] line, byte[] location) throws IOException {
+        /** Appends one spool line of which {@code eventBytes} are the event's line. */
+        void append(byte[] record, int eventBytes) throws IOException {
+            ByteBuffer buffer = ByteBuffer.wrap(record);
             try {
-                writeFully(dataChannel, line);
-                writeFully(locationChannel, location);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
             } catch (IOException e) {
                 try {
-                    dataChannel.truncate(bytes);
-                    locationChannel.truncate(locationBytes);
+                    channel.truncate(size);
                 } catch (IOException cut) {
                     e.addSuppressed(cut);
                 }
                 throw e;
             }
             count++;
-            bytes += line.length;
-            locationBytes += location.length;
+            size += record.length;
+            bytes += eventBytes;
             dirty = true;
         }
 
-        private static void writeFully(FileChannel channel, byte[] bytes) throws IOException {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-        }
-
-        /** Forces the batch's files, unless the batch is already written (and its files closed). */
+        /** Forces the batch's file, unless the batch is already written (and its file closed). */
         synchronized void force() throws IOException {
             if (!closed) {
-                dataChannel.force(false);
-                locationChannel.force(false);
+                channel.force(false);
             }
         }
 
         synchronized void close() {
             closed = true;
-            for (FileChannel channel : new FileChannel[] {dataChannel, locationChannel}) {
-                if (channel != null) {
-                    try {
-                        channel.close();
-                    } catch (IOException e) {
-                        LOG.warn("Could not close a spool file of {}: {}", name, e.getMessage());
-                    }
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    LOG.warn("Could not close the spool file of {}: {}", name, e.getMessage());
                 }
             }
         }
 
-        /** The batch's data: its events' lines, as the object's uncompressed content. */
-        InputStream openData() throws IOException {
-            InputStream in = Files.newInputStream(data);
-            return new BufferedInputStream(new InputStream() {
-                long left = bytes;
-
-                @Override
-                public int read() throws IOException {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int b = in.read();
-                    if (b >= 0) {
-                        left--;
-                    }
-                    return b;
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    if (left <= 0) {
-                        return -1;
-                    }
-                    int n = in.read(b, off, (int) Math.min(len, left));
-                    if (n > 0) {
-                        left -= n;
-                    }
-                    return n;
-                }
-
-                @Override
-                public void close() throws IOException {
-                    in.close();
-                }
-            }, 65536);
-        }
-
-        /** The ids of the batch's events. */
-        List<String> ids() throws Exception {
-            List<String> ids = new ArrayList<>(count);
-            forEachLocation((id, location) -> ids.add(id));
-            return ids;
-        }
-
-        private void forEachLocation(java.util.function.BiConsumer<String, String> each) throws IOException {
-            try (BufferedReader reader = Files.newBufferedReader(locations, StandardCharsets.UTF_8)) {
+        /** Streams the batch's spool lines. */
+        void forEachRecord(SpooledRecord each) throws Exception {
+            byte[] record = new byte[8192];
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 65536)) {
+                long left = size;
                 for (int i = 0; i < count; i++) {
-                    String line = reader.readLine();
-                    if (line == null) {
-                        throw new IOException(locations + " has fewer than " + count + " lines");
-                    }
-                    JsonNode pair = Json.MAPPER.readTree(line);
-                    each.accept(pair.get(0).asText(), pair.get(1).isNull() ? null : pair.get(1).asText());
-                }
-            }
-        }
-
-        /** Streams the batch's events with their ids and locations. */
-        void forEachEvent(SpooledEvent each) throws Exception {
-            try (InputStream in = openData();
-                 BufferedReader reader = Files.newBufferedReader(locations, StandardCharsets.UTF_8)) {
-                ByteArrayOutputStream line = new ByteArrayOutputStream();
-                for (int i = 0; i < count; i++) {
-                    line.reset();
-                    for (int b; (b = in.read()) != '\n'; ) {
+                    int length = 0;
+                    int tab = -1;
+                    for (int b = 0; b != '\n'; ) {
+                        b = left-- > 0 ? in.read() : -1;
                         if (b < 0) {
-                            throw new IOException(data + " ends before its " + count + " lines");
+                            throw new IOException(file + " ends before its " + count + " lines");
                         }
-                        line.write(b);
+                        if (length == record.length) {
+                            record = Arrays.copyOf(record, record.length * 2);
+                        }
+                        if (b == '\t' && tab < 0) {
+                            tab = length;
+                        }
+                        record[length++] = (byte) b;
                     }
-                    String location = reader.readLine();
-                    if (location == null) {
-                        throw new IOException(locations + " has fewer than " + count + " lines");
+                    if (tab < 0) {
+                        throw new IOException(file + ": line " + (i + 1) + " is not a spool line");
                     }
-                    JsonNode pair = Json.MAPPER.readTree(location);
-                    each.accept(line.toByteArray(), pair.get(0).asText(), pair.get(1).isNull() ? null : pair.get(1).asText());
+                    each.accept(record, tab, length);
                 }
             }
         }

@@ -243,7 +243,7 @@ class S3SinkTest {
             accept(sink, event("d1", "2024-06-01T10:00:00Z"));
             flush(sink).get(5, TimeUnit.SECONDS);
             Thread.sleep(500);
-            assertThat(spoolFiles(sink.spool())).anyMatch(f -> f.endsWith(".ndjson"));
+            assertThat(spoolFiles(sink.spool())).anyMatch(f -> f.endsWith(".spool"));
 
             own.port(port).start();
             ownClient.createBucket(b -> b.bucket(bucket));
@@ -370,12 +370,13 @@ class S3SinkTest {
         first.crash();
 
         List<String> files = spoolFiles(own);
-        assertThat(files).filteredOn(f -> f.endsWith(".ndjson")).hasSize(3);
+        assertThat(files).filteredOn(f -> f.endsWith(".spool")).hasSize(3);
         assertThat(files).filteredOn(f -> f.endsWith(".sealed")).hasSize(2);
-        String open = files.stream().filter(f -> f.endsWith(".ndjson"))
-                .filter(f -> !files.contains(f.replace(".ndjson", ".sealed"))).findFirst().orElseThrow();
+        String open = files.stream().filter(f -> f.endsWith(".spool"))
+                .filter(f -> !files.contains(f.replace(".spool", ".sealed"))).findFirst().orElseThrow();
         // the relay died in the middle of appending an event
-        Files.write(own.resolve(open), "{\"id\":\"airkit:torn\",\"time\":\"2024-06".getBytes(StandardCharsets.UTF_8),
+        Files.write(own.resolve(open), "[\"airkit:torn\",\"test/torn\"]\t{\"id\":\"airkit:torn\",\"time\":\"2024-06"
+                        .getBytes(StandardCharsets.UTF_8),
                 StandardOpenOption.APPEND);
 
         ListAppender<ILoggingEvent> log = new ListAppender<>();
