@@ -416,6 +416,35 @@ class S3SinkTest {
         });
     }
 
+    @Test
+    @Timeout(60)
+    void relays_sharing_a_spool_dir_use_separate_spools_and_one_left_behind_is_taken_over() throws Exception {
+        String bucket = bucket();
+        Path spool = dir.resolve("shared-spool");
+        S3Sink running = sink(s3.httpUrl(), bucket, 1000, Duration.ofMinutes(10), 3, Duration.ofMillis(50), spool);
+        S3Sink other = new S3Sink(new S3Sink.Options(bucket, "audit", 1000, 64L << 20, Duration.ofMinutes(10), 3,
+                Duration.ofMillis(50), spool), access(s3.httpUrl())::client, new NdjsonGzipFormat(), deadLetters());
+        other.start();
+        assertThat(running.spool()).isEqualTo(spool.resolve("0"));
+        assertThat(other.spool()).isEqualTo(spool.resolve("1"));
+        accept(running, event("r1", "2024-06-01T10:00:00Z"));
+        accept(other, event("o1", "2024-06-01T10:00:00Z"));
+        accept(other, event("o2", "2024-06-01T11:00:00Z"));
+        flush(running).get(10, TimeUnit.SECONDS);
+        flush(other).get(10, TimeUnit.SECONDS);
+        other.crash();
+        running.stop();
+        assertThat(ids(client, bucket, keys(client, bucket))).containsExactly("airkit:r1");
+
+        // the next relay takes spool 0 and the batches left in spool 1
+        S3Sink next = sink(s3.httpUrl(), bucket, 1000, Duration.ofMinutes(10), 3, Duration.ofMillis(50), spool);
+        assertThat(next.spool()).isEqualTo(spool.resolve("0"));
+        next.stop();
+        assertThat(ids(client, bucket, keys(client, bucket))).containsExactlyInAnyOrder("airkit:r1", "airkit:o1", "airkit:o2");
+        assertThat(spoolFiles(spool.resolve("0"))).isEmpty();
+        assertThat(spoolFiles(spool.resolve("1"))).isEmpty();
+    }
+
     private static void copyExamples(Path inbox) {
         try {
             java.nio.file.Files.createDirectories(inbox);
