@@ -2,12 +2,18 @@ package io.auditrelay.sink.s3;
 
 import io.auditrelay.event.AuditEvent;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 
 /**
  * How a batch of canonical events becomes one object. The S3 sink is format-agnostic: another format
- * (e.g. OCSF, Parquet) plugs in by implementing this interface.
+ * (e.g. OCSF) plugs in by implementing this interface.
+ *
+ * <p>The S3 sink spools a batch as the concatenation of its events' {@link #line lines} (one per event, each ending
+ * with {@code '\n'}) and, when the batch is written, streams that through {@link #encoder} into the object. A format
+ * is therefore line-oriented: the object's content is a function of the concatenated lines.
  */
 public interface BatchFormat {
 
@@ -20,9 +26,31 @@ public interface BatchFormat {
     /** The object's Content-Encoding, or null. */
     String contentEncoding();
 
+    /** The uncompressed bytes of one event in a batch: one line, ending with {@code '\n'}, with no other {@code '\n'}. */
+    byte[] line(AuditEvent event) throws IOException;
+
+    /** The event of a line written by {@link #line} (with or without its {@code '\n'}). */
+    AuditEvent read(byte[] line) throws IOException;
+
+    /**
+     * Wraps {@code out}: the lines written to the returned stream become the object's bytes (e.g. gzipped);
+     * closing the returned stream finishes the object and closes {@code out}.
+     */
+    OutputStream encoder(OutputStream out) throws IOException;
+
     /** The uncompressed size one event adds to a batch (used for {@code relay.sink.s3.batch-bytes}). */
-    long sizeOf(AuditEvent event) throws IOException;
+    default long sizeOf(AuditEvent event) throws IOException {
+        return line(event).length;
+    }
 
     /** The object's bytes for these events, in this order. */
-    byte[] encode(List<AuditEvent> events) throws IOException;
+    default byte[] encode(List<AuditEvent> events) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream out = encoder(bytes)) {
+            for (AuditEvent event : events) {
+                out.write(line(event));
+            }
+        }
+        return bytes.toByteArray();
+    }
 }

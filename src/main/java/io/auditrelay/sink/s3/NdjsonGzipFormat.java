@@ -3,9 +3,9 @@ package io.auditrelay.sink.s3;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.List;
+import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 
 /** Gzipped NDJSON: one canonical event (the same JSON as the ndjson sink) per line. */
@@ -27,19 +27,20 @@ public class NdjsonGzipFormat implements BatchFormat {
     }
 
     @Override
-    public long sizeOf(AuditEvent event) throws IOException {
-        return Json.MAPPER.writeValueAsBytes(event).length + 1L;
+    public byte[] line(AuditEvent event) throws IOException {
+        byte[] json = Json.MAPPER.writeValueAsBytes(event);
+        byte[] line = Arrays.copyOf(json, json.length + 1);
+        line[json.length] = '\n';
+        return line;
     }
 
     @Override
-    public byte[] encode(List<AuditEvent> events) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream gzip = new GZIPOutputStream(bytes, 65536)) {
-            for (AuditEvent event : events) {
-                gzip.write(Json.MAPPER.writeValueAsBytes(event));
-                gzip.write('\n');
-            }
-        }
-        return bytes.toByteArray();
+    public AuditEvent read(byte[] line) throws IOException {
+        return Json.MAPPER.readValue(line, AuditEvent.class);
+    }
+
+    @Override
+    public OutputStream encoder(OutputStream out) throws IOException {
+        return new GZIPOutputStream(out, 65536);
     }
 }

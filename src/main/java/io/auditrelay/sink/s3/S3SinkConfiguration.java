@@ -7,11 +7,12 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * Binds the S3 sink ({@code s3Sink}, used by routes/sink-s3.yaml) and, when {@code s3} is listed in
- * {@code relay.sinks}, starts it and lets it flush when the context starts stopping. Wiring only.
+ * {@code relay.sinks}, starts it (recovering its spool) and lets it write its open batches when the context starts stopping. Wiring only.
  */
 @Configuration
 public class S3SinkConfiguration implements CamelConfiguration {
@@ -31,7 +32,8 @@ public class S3SinkConfiguration implements CamelConfiguration {
                 Long.parseLong(settings.get(PREFIX + ".batch-bytes", String.valueOf(64L * 1024 * 1024))),
                 Duration.ofMillis(Long.parseLong(settings.get(PREFIX + ".batch-interval", "300000"))),
                 settings.integer(PREFIX + ".max-retries", 8),
-                Duration.ofMillis(Long.parseLong(settings.get(PREFIX + ".retry-delay", "1000"))));
+                Duration.ofMillis(Long.parseLong(settings.get(PREFIX + ".retry-delay", "1000"))),
+                spoolDir(settings));
         S3Access access = S3Access.from(settings, PREFIX);
         DeadLetterStore deadLetters = context.getRegistry().lookupByNameAndType("deadLetters", DeadLetterStore.class);
         S3Sink sink = new S3Sink(options, access::client, new NdjsonGzipFormat(), deadLetters);
@@ -40,5 +42,11 @@ public class S3SinkConfiguration implements CamelConfiguration {
             context.getManagementStrategy().addEventNotifier(sink.shutdownListener());
             context.addService(sink, true, true);
         }
+    }
+
+    /** {@code relay.sink.s3.spool-dir}, by default {@code <relay.state.dir>/s3-spool}. */
+    static Path spoolDir(Settings settings) {
+        String dir = settings.optional(PREFIX + ".spool-dir");
+        return dir != null ? Path.of(dir) : Path.of(settings.get("relay.state.dir", "data/state")).resolve("s3-spool");
     }
 }

@@ -1,5 +1,9 @@
 package io.auditrelay.sink.s3;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditrelay.aws.S3Access;
 import io.auditrelay.event.Activity;
@@ -17,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -24,7 +29,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,13 +40,15 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The S3 sink against a real S3 server (S3Proxy): batching, keys, content, retries, dead letters, shutdown flush. */
+/**
+ * The S3 sink against a real S3 server (S3Proxy): batching across units in the spool, keys, content, retries, dead
+ * letters, the interval, shutdown and crash recovery.
+ */
 class S3SinkTest {
 
     private static S3ProxyServer s3;
@@ -78,11 +87,38 @@ class S3SinkTest {
 
     private S3Sink sink(String endpoint, String bucket, int batchSize, Duration interval, int maxRetries,
                         Duration retryDelay) {
-        S3Sink sink = new S3Sink(new S3Sink.Options(bucket, "audit", batchSize, 64L << 20, interval, maxRetries, retryDelay),
-                access(endpoint)::client, new NdjsonGzipFormat(), deadLetters());
+        return sink(endpoint, bucket, batchSize, interval, maxRetries, retryDelay, dir.resolve("spool"));
+    }
+
+    private S3Sink sink(String endpoint, String bucket, int batchSize, Duration interval, int maxRetries,
+                        Duration retryDelay, Path spool) {
+        S3Sink sink = new S3Sink(new S3Sink.Options(bucket, "audit", batchSize, 64L << 20, interval, maxRetries, retryDelay,
+                spool), access(endpoint)::client, new NdjsonGzipFormat(), deadLetters());
         sink.start();
         sinks.add(sink);
         return sink;
+    }
+
+    /** The batch files in a sink's spool directory. */
+    static List<String> spoolFiles(Path spool) throws IOException {
+        try (Stream<Path> files = Files.list(spool)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> !n.equals("spool.lock")).sorted().toList();
+        }
+    }
+
+    /** Waits until the bucket holds this many objects. */
+    static List<String> awaitKeys(S3Client client, String bucket, int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> keys = keys(client, bucket);
+        while (keys.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            keys = keys(client, bucket);
+        }
+        return keys;
+    }
+
+    static List<String> ids(S3Client client, String bucket, List<String> keys) {
+        return keys.stream().flatMap(k -> events(client, bucket, k).stream()).map(e -> e.get("id").asText()).toList();
     }
 
     private DeadLetterStore deadLetters() {
@@ -99,7 +135,7 @@ class S3SinkTest {
         sink.accept(event, "test/" + event.id());
     }
 
-    /** The end of a source unit: returns when everything accepted so far is written or dead-lettered. */
+    /** The end of a source unit: returns when everything accepted so far is durable in the spool. */
     private static CompletableFuture<Void> flush(S3Sink sink) {
         return CompletableFuture.runAsync(() -> {
             try {
@@ -145,6 +181,7 @@ class S3SinkTest {
         }
         accept(sink, event("b1", "2024-06-01T11:30:00.123456Z"));
         flush(sink).get(30, TimeUnit.SECONDS);
+        sink.stop();
 
         List<String> keys = keys(client, bucket);
         assertThat(keys).hasSize(3);
@@ -167,9 +204,12 @@ class S3SinkTest {
                 .isEqualTo(Json.MAPPER.valueToTree(event("b1", "2024-06-01T11:30:00.123456Z")));
 
         // the same batch written again (a retry after a crash) lands on the same key: no duplicate object
-        accept(sink, event("b1", "2024-06-01T11:30:00.123456Z"));
-        flush(sink).get(30, TimeUnit.SECONDS);
+        S3Sink again = sink(s3.httpUrl(), bucket, 3, Duration.ofMinutes(5), 3, Duration.ofMillis(50));
+        accept(again, event("b1", "2024-06-01T11:30:00.123456Z"));
+        flush(again).get(30, TimeUnit.SECONDS);
+        again.stop();
         assertThat(keys(client, bucket)).isEqualTo(keys);
+        assertThat(spoolFiles(dir.resolve("spool/0"))).isEmpty();
     }
 
     @Test
@@ -190,26 +230,31 @@ class S3SinkTest {
 
     @Test
     @Timeout(90)
-    void s3_down_then_up_holds_the_events_unacknowledged_and_delivers_them_once() throws Exception {
+    void s3_down_then_up_keeps_the_batch_in_the_spool_and_writes_it_once() throws Exception {
         S3ProxyServer own = new S3ProxyServer().transientBackend(true);
         own.start();
         try (S3Client ownClient = access(own.httpUrl()).client()) {
             String bucket = "down-" + System.nanoTime();
-            S3Sink sink = sink(own.httpUrl(), bucket, 10, Duration.ofMinutes(5), 30, Duration.ofMillis(100));
+            S3Sink sink = sink(own.httpUrl(), bucket, 1, Duration.ofMinutes(5), 30, Duration.ofMillis(100));
             int port = own.port();
             own.stop();
 
+            // the batch is full at once and its write fails; the unit is acknowledged once the event is in the spool
             accept(sink, event("d1", "2024-06-01T10:00:00Z"));
-            CompletableFuture<Void> sent = flush(sink);
-            assertThatThrownBy(() -> sent.get(1500, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+            flush(sink).get(5, TimeUnit.SECONDS);
+            Thread.sleep(500);
+            assertThat(spoolFiles(sink.spool())).anyMatch(f -> f.endsWith(".spool"));
 
             own.port(port).start();
             ownClient.createBucket(b -> b.bucket(bucket));
-            sent.get(60, TimeUnit.SECONDS);
+            List<String> keys = awaitKeys(ownClient, bucket, 1, Duration.ofSeconds(60));
 
-            List<String> keys = keys(ownClient, bucket);
             assertThat(keys).singleElement().satisfies(key -> assertThat(events(ownClient, bucket, key))
                     .extracting(e -> e.get("id").asText()).containsExactly("airkit:d1"));
+            Path spool = sink.spool();
+            sink.stop();
+            assertThat(keys(ownClient, bucket)).isEqualTo(keys);
+            assertThat(spoolFiles(spool)).isEmpty();
             assertThat(Output.jsonFile(dir.resolve("dlq/dead-letters.jsonl"))).isEmpty();
         } finally {
             own.stop();
@@ -224,6 +269,9 @@ class S3SinkTest {
         accept(sink, event("x1", "2024-06-01T10:00:00Z"));
         accept(sink, event("x2", "2024-06-01T10:00:01Z"));
         flush(sink).get(45, TimeUnit.SECONDS);
+        Path spool = sink.spool();
+        sink.stop();
+        assertThat(spoolFiles(spool)).isEmpty();
 
         List<JsonNode> dead = Output.jsonFile(dir.resolve("dlq/dead-letters.jsonl"));
         assertThat(dead).extracting(d -> d.get("event").get("id").asText()).containsExactlyInAnyOrder("airkit:x1", "airkit:x2");
@@ -255,8 +303,146 @@ class S3SinkTest {
         List<String> ids = keys.stream().flatMap(k -> events(client, bucket, k).stream()).map(e -> e.get("id").asText()).toList();
         assertThat(ids).containsExactlyInAnyOrder("airkit:evt-0001", "airkit:evt-0002", "airkit:evt-0003", "airkit:evt-0004",
                 "airkit:evt-0005", "airkit:evt-0006", "airkit:evt-0007");
-        assertThat(keys).as("one object per input file (its unit), not per event").hasSize(2);
+        assertThat(keys).as("one object for both input files (two units) of the same hour").hasSize(1);
         assertThat(Output.lines(relay.csvDir()).stream().filter(l -> !l.startsWith("id,"))).hasSize(7);
+    }
+
+    @Test
+    @Timeout(90)
+    void many_small_units_fill_one_object_per_batch_size_and_flush_writes_nothing() throws Exception {
+        String bucket = bucket();
+        S3Sink sink = sink(s3.httpUrl(), bucket, 1000, Duration.ofMinutes(10), 3, Duration.ofMillis(50));
+        List<String> sent = new ArrayList<>();
+        for (int unit = 0; unit < 30; unit++) {
+            for (int i = 0; i < 100; i++) {
+                String id = "u" + unit + "-" + i;
+                sent.add("airkit:" + id);
+                accept(sink, event(id, "2024-06-01T10:00:00Z"));
+            }
+            flush(sink).get(10, TimeUnit.SECONDS);
+            if (unit < 9) {
+                assertThat(keys(client, bucket)).as("after unit %d: nothing written by the flushes", unit).isEmpty();
+            }
+        }
+        sink.stop();
+
+        List<String> keys = keys(client, bucket);
+        assertThat(keys).hasSize(3).allSatisfy(key -> assertThat(events(client, bucket, key)).hasSize(1000));
+        assertThat(ids(client, bucket, keys)).containsExactlyInAnyOrderElementsOf(sent).doesNotHaveDuplicates();
+    }
+
+    @Test
+    @Timeout(60)
+    void a_batch_is_written_when_it_is_batch_interval_old() throws Exception {
+        String bucket = bucket();
+        S3Sink sink = sink(s3.httpUrl(), bucket, 10_000, Duration.ofMillis(500), 3, Duration.ofMillis(50));
+        accept(sink, event("i1", "2024-06-01T10:00:00Z"));
+        accept(sink, event("i2", "2024-06-01T10:00:01Z"));
+        flush(sink).get(10, TimeUnit.SECONDS);
+        assertThat(keys(client, bucket)).isEmpty();
+
+        List<String> keys = awaitKeys(client, bucket, 1, Duration.ofSeconds(20));
+        assertThat(keys).singleElement().satisfies(key -> assertThat(events(client, bucket, key))
+                .extracting(e -> e.get("id").asText()).containsExactly("airkit:i1", "airkit:i2"));
+        assertThat(sink.isStarted()).isTrue();
+    }
+
+    @Test
+    @Timeout(120)
+    void after_a_crash_the_spool_is_recovered_and_every_event_written_once() throws Exception {
+        String bucket = bucket();
+        Path spool = dir.resolve("crash-spool");
+        // the first relay: S3 unreachable, so its full batches stay in the spool (being retried) when it dies
+        String closed = "http://127.0.0.1:" + S3ProxyServer.freePort();
+        S3Sink first = new S3Sink(new S3Sink.Options(bucket, "audit", 100, 64L << 20, Duration.ofMinutes(10), 50,
+                Duration.ofSeconds(5), spool), access(closed)::client, new NdjsonGzipFormat(), deadLetters());
+        first.start();
+        List<String> sent = new ArrayList<>();
+        for (int unit = 0; unit < 5; unit++) {
+            for (int i = 0; i < 50; i++) {
+                String id = "c" + unit + "-" + i;
+                sent.add("airkit:" + id);
+                accept(first, event(id, "2024-06-01T10:00:00Z"));
+            }
+            flush(first).get(10, TimeUnit.SECONDS);
+        }
+        Path own = first.spool();
+        first.crash();
+
+        List<String> files = spoolFiles(own);
+        assertThat(files).filteredOn(f -> f.endsWith(".spool")).hasSize(3);
+        assertThat(files).filteredOn(f -> f.endsWith(".sealed")).hasSize(2);
+        String open = files.stream().filter(f -> f.endsWith(".spool"))
+                .filter(f -> !files.contains(f.replace(".spool", ".sealed"))).findFirst().orElseThrow();
+        // the relay died in the middle of appending an event
+        Files.write(own.resolve(open), "[\"airkit:torn\",\"test/torn\"]\t{\"id\":\"airkit:torn\",\"time\":\"2024-06"
+                        .getBytes(StandardCharsets.UTF_8),
+                StandardOpenOption.APPEND);
+
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(S3Sink.class);
+        log.start();
+        logger.addAppender(log);
+        try {
+            S3Sink second = sink(s3.httpUrl(), bucket, 100, Duration.ofMinutes(10), 3, Duration.ofMillis(50), spool);
+            assertThat(second.spool()).isEqualTo(own);
+            accept(second, event("after", "2024-06-01T10:00:00Z"));
+            sent.add("airkit:after");
+            flush(second).get(10, TimeUnit.SECONDS);
+            second.stop();
+        } finally {
+            logger.detachAppender(log);
+        }
+
+        List<String> keys = keys(client, bucket);
+        assertThat(ids(client, bucket, keys)).containsExactlyInAnyOrderElementsOf(sent).doesNotHaveDuplicates();
+        assertThat(keys).allSatisfy(key -> {
+            List<String> ids = events(client, bucket, key).stream().map(e -> e.get("id").asText()).toList();
+            try {
+                assertThat(key).endsWith("/" + sha256(ids) + ".ndjson.gz");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertThat(keys).hasSize(3);
+        assertThat(spoolFiles(own)).isEmpty();
+        assertThat(log.list).anySatisfy(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(e.getFormattedMessage()).contains("torn");
+        });
+        assertThat(log.list).anySatisfy(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.INFO);
+            assertThat(e.getFormattedMessage()).contains("recovered 250 events in 3 batches");
+        });
+    }
+
+    @Test
+    @Timeout(60)
+    void relays_sharing_a_spool_dir_use_separate_spools_and_one_left_behind_is_taken_over() throws Exception {
+        String bucket = bucket();
+        Path spool = dir.resolve("shared-spool");
+        S3Sink running = sink(s3.httpUrl(), bucket, 1000, Duration.ofMinutes(10), 3, Duration.ofMillis(50), spool);
+        S3Sink other = new S3Sink(new S3Sink.Options(bucket, "audit", 1000, 64L << 20, Duration.ofMinutes(10), 3,
+                Duration.ofMillis(50), spool), access(s3.httpUrl())::client, new NdjsonGzipFormat(), deadLetters());
+        other.start();
+        assertThat(running.spool()).isEqualTo(spool.resolve("0"));
+        assertThat(other.spool()).isEqualTo(spool.resolve("1"));
+        accept(running, event("r1", "2024-06-01T10:00:00Z"));
+        accept(other, event("o1", "2024-06-01T10:00:00Z"));
+        accept(other, event("o2", "2024-06-01T11:00:00Z"));
+        flush(running).get(10, TimeUnit.SECONDS);
+        flush(other).get(10, TimeUnit.SECONDS);
+        other.crash();
+        running.stop();
+        assertThat(ids(client, bucket, keys(client, bucket))).containsExactly("airkit:r1");
+
+        // the next relay takes spool 0 and the batches left in spool 1
+        S3Sink next = sink(s3.httpUrl(), bucket, 1000, Duration.ofMinutes(10), 3, Duration.ofMillis(50), spool);
+        assertThat(next.spool()).isEqualTo(spool.resolve("0"));
+        next.stop();
+        assertThat(ids(client, bucket, keys(client, bucket))).containsExactlyInAnyOrder("airkit:r1", "airkit:o1", "airkit:o2");
+        assertThat(spoolFiles(spool.resolve("0"))).isEmpty();
+        assertThat(spoolFiles(spool.resolve("1"))).isEmpty();
     }
 
     private static void copyExamples(Path inbox) {
