@@ -38,12 +38,16 @@ for s in kafka s3proxy; do
     eval "PID_$s=\$!"
   fi
 done
-# install the relay jar; skipped when the installed jar is newer than every input of the build
-# (BENCH_FORCE_INSTALL=1 to always install)
+# install the relay jar; skipped when both the installed jar (which the bench compiles against) and the runnable
+# target/audit-relay.jar (the relay under test) are newer than every input of the build. Another checkout may
+# install the same artifact, so the runnable jar is checked too. (BENCH_FORCE_INSTALL=1 to always install)
 INSTALLED="$HOME/.m2/repository/io/auditrelay/audit-relay/0.1.0-SNAPSHOT/audit-relay-0.1.0-SNAPSHOT.jar"
+newer_inputs() {
+  find "$ROOT/src/main" "$ROOT/routes" "$ROOT/kamelets" "$ROOT/pom.xml" "$ROOT/application.properties" \
+       -newer "$1" -print -quit 2>/dev/null
+}
 if [ -z "${BENCH_FORCE_INSTALL:-}" ] && [ -f "$INSTALLED" ] && [ -f "$ROOT/target/audit-relay.jar" ] \
-   && [ -z "$(find "$ROOT/src/main" "$ROOT/routes" "$ROOT/kamelets" "$ROOT/pom.xml" "$ROOT/application.properties" \
-                -newer "$INSTALLED" -print -quit 2>/dev/null)" ]; then
+   && [ -z "$(newer_inputs "$INSTALLED")" ] && [ -z "$(newer_inputs "$ROOT/target/audit-relay.jar")" ]; then
   echo "== relay jar up to date (installed $(date -r "$INSTALLED" +%FT%T))" >&2
 else
   echo "== install the relay jar (mvn install, tests skipped)" >&2
