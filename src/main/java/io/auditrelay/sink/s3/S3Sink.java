@@ -1,8 +1,6 @@
 package io.auditrelay.sink.s3;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.auditrelay.event.AuditEvent;
-import io.auditrelay.mapper.Json;
 import io.auditrelay.sink.EventSink;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.Delivery;
@@ -16,29 +14,14 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The S3 sink: batches canonical events per partition ({@code vendor/dt/hour} of the event time) in a durable local
@@ -73,12 +57,10 @@ import java.util.function.Supplier;
  * its spool files are deleted. Nothing per event is held in memory besides the ids of the batch being written.
  *
  * <h2>Spool</h2>
- * The sink takes the first free numbered directory ({@code 0}, {@code 1}, ...) under {@code spool-dir}, locked while
- * it runs, so relays sharing a state volume keep separate spools. A batch is {@code <partition>-<seq>.spool} (one
- * line per event, in arrival order: {@code ["<id>","<location>"]}, a tab, the event's line) and, once sealed, an
- * empty {@code <partition>-<seq>.sealed}. The object holds the events' lines in that order. On start the sink
- * recovers the spool left by a previous run (its own directory and any other unlocked one): a torn last line is cut,
- * sealed batches are written at once, open ones stay open and are written by the usual rules.
+ * The spool is a numbered directory under {@code spool-dir} that the sink locks while it runs ({@link S3Spool}), with
+ * one file per batch ({@link SpoolBatch}); the object holds the events' lines in the file's order. On start the sink
+ * recovers the spool left by a previous run: sealed batches are written at once, open ones stay open and are written
+ * by the usual rules.
  *
  * <p>Keys are deterministic: the name is the SHA-256 of the batch's sorted ids, and a sealed batch's spool files are
  * never appended to, so writing the same batch again (a retry, or after a crash between the write and the deletion
@@ -91,11 +73,6 @@ public class S3Sink extends ServiceSupport implements EventSink {
     private static final Logger LOG = LoggerFactory.getLogger(S3Sink.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration STOP_WAIT = Duration.ofSeconds(30);
-    static final String SPOOL = ".spool";
-    static final String SEALED = ".sealed";
-    private static final String UPLOAD = ".upload.tmp";
-    private static final String LOCK = "spool.lock";
-    private static final int MAX_SPOOLS = 64;
 
     /** The sink's settings (see application.properties, relay.sink.s3.*). */
     public record Options(String bucket, String prefix, int batchSize, long batchBytes, Duration batchInterval,
@@ -109,15 +86,14 @@ public class S3Sink extends ServiceSupport implements EventSink {
     private final Object lock = new Object();
     /** Held by flush while it forces, so a flush never returns while another one's force is still running. */
     private final Object syncLock = new Object();
-    private final Map<String, Batch> open = new LinkedHashMap<>();
-    private final List<Batch> sealed = new ArrayList<>();
+    private final Map<String, SpoolBatch> open = new LinkedHashMap<>();
+    private final List<SpoolBatch> sealed = new ArrayList<>();
     private boolean accepting;
     private boolean draining;
     private boolean dirDirty;
     private IOException spoolFailure;
-    private long seq;
-    private Path dir;
-    private FileChannel lockChannel;
+    /** The spool directory of the current (or last) run; set once it is recovered. */
+    private S3Spool spool;
     private S3Client client;
     private ScheduledExecutorService ticker;
     private ExecutorService writer;
@@ -145,7 +121,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
     /** The spool directory this sink uses while it runs (a numbered directory under {@code spool-dir}). */
     public Path spool() {
         synchronized (lock) {
-            return dir;
+            return spool == null ? null : spool.dir();
         }
     }
 
@@ -165,14 +141,14 @@ public class S3Sink extends ServiceSupport implements EventSink {
     public void accept(AuditEvent event, String location) throws Exception {
         String partition = partition(event);
         byte[] line = format.line(event);
-        byte[] record = record(event.id(), location, line);
+        byte[] record = SpoolBatch.record(event.id(), location, line);
         synchronized (lock) {
             if (!accepting) {
                 throw new IllegalStateException("the S3 sink is not running");
             }
-            Batch batch = open.get(partition);
+            SpoolBatch batch = open.get(partition);
             if (batch == null) {
-                batch = Batch.create(dir, fileName(partition) + "-" + (++seq), partition);
+                batch = spool.create(partition);
                 open.put(partition, batch);
                 dirDirty = true;
             }
@@ -196,7 +172,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
     @Override
     public void flush() throws Exception {
         synchronized (syncLock) {
-            List<Batch> dirty = new ArrayList<>();
+            List<SpoolBatch> dirty = new ArrayList<>();
             boolean syncDir;
             synchronized (lock) {
                 if (writer == null) {
@@ -207,33 +183,25 @@ public class S3Sink extends ServiceSupport implements EventSink {
                     spoolFailure = null;
                     throw new S3SinkException("the S3 spool could not be made durable: " + failure.getMessage(), failure);
                 }
-                for (Batch batch : open.values()) {
-                    if (batch.dirty) {
-                        dirty.add(batch);
-                    }
-                }
-                for (Batch batch : sealed) {
-                    if (batch.dirty) {
-                        dirty.add(batch);
-                    }
-                }
+                Stream.concat(open.values().stream(), sealed.stream()).filter(b -> b.dirty).forEach(dirty::add);
                 dirty.forEach(b -> b.dirty = false);
                 syncDir = dirDirty;
                 dirDirty = false;
             }
             try {
-                for (Batch batch : dirty) {
+                for (SpoolBatch batch : dirty) {
                     batch.force();
                 }
                 if (syncDir) {
-                    forceDir(dir);
+                    spool.force();
                 }
             } catch (IOException e) {
                 synchronized (lock) {
                     dirty.forEach(b -> b.dirty = true);
                     dirDirty |= syncDir;
                 }
-                throw new S3SinkException("the S3 spool " + dir + " could not be made durable: " + e.getMessage(), e);
+                throw new S3SinkException("the S3 spool " + spool.dir() + " could not be made durable: "
+                        + e.getMessage(), e);
             }
         }
     }
@@ -292,19 +260,18 @@ public class S3Sink extends ServiceSupport implements EventSink {
         if (writer == null) {
             return;
         }
-        for (Batch batch : List.copyOf(open.values())) {
+        for (SpoolBatch batch : List.copyOf(open.values())) {
             seal(batch, why);
         }
     }
 
     /** Under the lock: no more appends to the batch; its sealed marker is created and the writer takes it. */
-    private void seal(Batch batch, String why) {
+    private void seal(SpoolBatch batch, String why) {
         open.remove(batch.partition, batch);
         try {
-            Files.createFile(dir.resolve(batch.name + SEALED));
-            dirDirty = true;
-        } catch (FileAlreadyExistsException e) {
-            // recovered sealed batch
+            if (batch.markSealed()) {
+                dirDirty = true;
+            } // else a recovered sealed batch
         } catch (IOException e) {
             LOG.warn("Could not mark the S3 spool batch {} as sealed: {}", batch.name, e.getMessage());
         }
@@ -314,7 +281,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
             writer.execute(() -> write(batch));
         } catch (RejectedExecutionException e) {
             LOG.warn("S3 sink stopping: batch {} ({} events) stays in the spool {} until the next start",
-                    batch.name, batch.count, dir);
+                    batch.name, batch.count, spool.dir());
             sealed.remove(batch);
             batch.close();
         }
@@ -326,7 +293,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
                 return;
             }
             long now = System.nanoTime();
-            for (Batch batch : List.copyOf(open.values())) {
+            for (SpoolBatch batch : List.copyOf(open.values())) {
                 if (draining || now - batch.opened >= options.batchInterval().toNanos()) {
                     seal(batch, "interval");
                 }
@@ -335,19 +302,11 @@ public class S3Sink extends ServiceSupport implements EventSink {
     }
 
     /** On the writer thread: writes one sealed batch (or dead-letters it), then deletes its spool files. */
-    private void write(Batch batch) {
-        Path upload = dir.resolve(batch.name + UPLOAD);
+    private void write(SpoolBatch batch) {
         String key = batch.name;
         try {
-            forceDir(dir); // the sealed marker is durable before the object exists
-            List<String> ids = new ArrayList<>(batch.count);
-            try (OutputStream out = format.encoder(new BufferedOutputStream(Files.newOutputStream(upload), 65536))) {
-                batch.forEachRecord((record, tab, length) -> {
-                    ids.add(Json.MAPPER.readTree(record, 0, tab).get(0).asText());
-                    out.write(record, tab + 1, length - tab - 1);
-                });
-            }
-            key = keyForIds(batch.partition, ids);
+            spool.force(); // the sealed marker is durable before the object exists
+            key = keyForIds(batch.partition, batch.encode(format));
             Exception last = null;
             for (int attempt = 0; attempt <= options.maxRetries(); attempt++) {
                 if (attempt > 0) {
@@ -357,7 +316,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
                 try {
                     String k = key;
                     client.putObject(b -> b.bucket(options.bucket()).key(k).contentType(format.contentType())
-                            .contentEncoding(format.contentEncoding()), RequestBody.fromFile(upload));
+                            .contentEncoding(format.contentEncoding()), RequestBody.fromFile(batch.uploadFile()));
                     LOG.info("Wrote s3://{}/{} ({} events)", options.bucket(), key, batch.count);
                     finish(batch, true);
                     return;
@@ -370,28 +329,20 @@ public class S3Sink extends ServiceSupport implements EventSink {
             }
             S3SinkException reason = new S3SinkException("could not write s3://" + options.bucket() + "/" + key
                     + " after " + (options.maxRetries() + 1) + " attempts: " + last.getMessage(), last);
-            batch.forEachRecord((record, tab, length) -> {
-                JsonNode source = Json.MAPPER.readTree(record, 0, tab);
-                AuditEvent event = format.read(Arrays.copyOfRange(record, tab + 1, length));
-                deadLetters.recordEvent(event, name(), source.get(1).isNull() ? null : source.get(1).asText(), reason);
-            });
+            batch.forEachEvent(format, (event, location) -> deadLetters.recordEvent(event, name(), location, reason));
             LOG.warn("Dead-lettered the {} events of s3://{}/{}", batch.count, options.bucket(), key);
             finish(batch, true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.warn("The S3 sink stopped before s3://{}/{} was written; its {} events stay in the spool {} until the "
-                    + "next start", options.bucket(), key, batch.count, dir);
+                    + "next start", options.bucket(), key, batch.count, spool.dir());
             finish(batch, false);
         } catch (Exception e) {
             LOG.error("S3 batch {} ({} events) could not be written nor dead-lettered; it stays in the spool {} until "
-                    + "the next start", key, batch.count, dir, e);
+                    + "the next start", key, batch.count, spool.dir(), e);
             finish(batch, false);
         } finally {
-            try {
-                Files.deleteIfExists(upload);
-            } catch (IOException e) {
-                LOG.warn("Could not delete {}: {}", upload, e.getMessage());
-            }
+            batch.deleteUpload();
         }
     }
 
@@ -402,7 +353,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
     }
 
     /** The batch is written or dead-lettered ({@code delete}), or left in the spool for the next start. */
-    private void finish(Batch batch, boolean delete) {
+    private void finish(SpoolBatch batch, boolean delete) {
         if (!delete) {
             try {
                 batch.force();
@@ -419,8 +370,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
         finished.incrementAndGet();
         if (delete) {
             try {
-                Files.deleteIfExists(batch.file);
-                Files.deleteIfExists(dir.resolve(batch.name + SEALED));
+                batch.delete();
             } catch (IOException e) {
                 LOG.warn("Could not delete the spool files of {}: {}", batch.name, e.getMessage());
             }
@@ -434,24 +384,18 @@ public class S3Sink extends ServiceSupport implements EventSink {
 
     @Override
     protected void doStart() throws Exception {
-        Path spoolDir = lockSpool();
-        List<Batch> recovered;
-        try {
-            recovered = recover(spoolDir);
-        } catch (IOException | RuntimeException e) {
-            releaseSpool();
-            throw e;
-        }
+        S3Spool locked = S3Spool.lock(options.spoolDir());
+        List<SpoolBatch> recovered = locked.recover();
         client = clients.get();
         synchronized (lock) {
-            dir = spoolDir;
+            spool = locked;
             draining = false;
             abandoned = false;
             dirDirty = false;
             spoolFailure = null;
             writer = Executors.newSingleThreadExecutor(r -> new Thread(r, "s3-sink-writer"));
             long events = 0;
-            for (Batch batch : recovered) {
+            for (SpoolBatch batch : recovered) {
                 events += batch.count;
                 boolean full = batch.count >= options.batchSize() || batch.bytes >= options.batchBytes();
                 if (batch.sealedBefore || full || open.containsKey(batch.partition)) {
@@ -461,7 +405,8 @@ public class S3Sink extends ServiceSupport implements EventSink {
                 }
             }
             if (!recovered.isEmpty()) {
-                LOG.info("S3 sink recovered {} events in {} batches from the spool {}", events, recovered.size(), dir);
+                LOG.info("S3 sink recovered {} events in {} batches from the spool {}", events, recovered.size(),
+                        locked.dir());
             }
             accepting = true;
         }
@@ -473,7 +418,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
         long tick = Math.max(50, Math.min(1000, options.batchInterval().toMillis() / 4));
         ticker.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
         LOG.info("S3 sink writes to s3://{}/{} (batches of {} events / {} bytes / {}; spool {})", options.bucket(),
-                options.prefix(), options.batchSize(), options.batchBytes(), options.batchInterval(), spoolDir);
+                options.prefix(), options.batchSize(), options.batchBytes(), options.batchInterval(), locked.dir());
     }
 
     @Override
@@ -497,25 +442,22 @@ public class S3Sink extends ServiceSupport implements EventSink {
             }
             if (!w.isTerminated()) {
                 LOG.warn("S3 sink: no batch written in the last {}; the batches left stay in the spool {} until the "
-                        + "next start", STOP_WAIT, dir);
+                        + "next start", STOP_WAIT, spool.dir());
                 abandoned = true;
                 w.shutdownNow();
                 w.awaitTermination(5, TimeUnit.SECONDS);
             }
         }
         synchronized (lock) {
-            for (Batch batch : List.copyOf(sealed)) {
-                batch.close();
-            }
-            sealed.clear();
-            open.values().forEach(Batch::close);
-            open.clear();
+            closeBatches();
             writer = null;
         }
         if (client != null) {
             client.close();
         }
-        releaseSpool();
+        if (spool != null) {
+            spool.release();
+        }
     }
 
     /**
@@ -534,334 +476,17 @@ public class S3Sink extends ServiceSupport implements EventSink {
         w.shutdownNow();
         w.awaitTermination(5, TimeUnit.SECONDS);
         synchronized (lock) {
-            sealed.forEach(Batch::close);
-            open.values().forEach(Batch::close);
-            sealed.clear();
-            open.clear();
+            closeBatches();
         }
         client.close();
-        releaseSpool();
+        spool.release();
     }
 
-    // --- the spool directory
-
-    /** Takes the first numbered directory under spool-dir that no running sink holds. */
-    private Path lockSpool() throws IOException {
-        Path root = options.spoolDir();
-        Files.createDirectories(root);
-        for (int i = 0; i < MAX_SPOOLS; i++) {
-            Path candidate = root.resolve(String.valueOf(i));
-            FileChannel channel = tryLock(candidate);
-            if (channel != null) {
-                lockChannel = channel;
-                return candidate;
-            }
-        }
-        throw new IOException("every S3 spool directory under " + root + " is in use (" + MAX_SPOOLS + ")");
-    }
-
-    private static FileChannel tryLock(Path candidate) throws IOException {
-        Files.createDirectories(candidate);
-        FileChannel channel = FileChannel.open(candidate.resolve(LOCK), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
-        try {
-            if (channel.tryLock() != null) {
-                return channel;
-            }
-        } catch (OverlappingFileLockException e) {
-            // held by a sink of this JVM
-        }
-        channel.close();
-        return null;
-    }
-
-    private void releaseSpool() {
-        if (lockChannel != null) {
-            try {
-                lockChannel.close();
-            } catch (IOException e) {
-                LOG.warn("Could not release the S3 spool lock: {}", e.getMessage());
-            }
-            lockChannel = null;
-        }
-    }
-
-    /**
-     * Recovers the batches left in the spool by a previous run, and moves into it those of other spool directories
-     * no running sink holds (a relay that stopped for good).
-     */
-    private List<Batch> recover(Path own) throws IOException {
-        seq = 0;
-        for (String name : batchNames(own)) {
-            seq = Math.max(seq, seqOf(name));
-        }
-        try (DirectoryStream<Path> others = Files.newDirectoryStream(own.getParent(),
-                p -> Files.isDirectory(p) && !p.equals(own) && p.getFileName().toString().matches("\\d+"))) {
-            for (Path other : others) {
-                FileChannel otherLock = tryLock(other);
-                if (otherLock == null) {
-                    continue;
-                }
-                try {
-                    for (String name : batchNames(other)) {
-                        String moved = name.substring(0, name.lastIndexOf('-') + 1) + (++seq);
-                        for (String ext : List.of(SPOOL, SEALED)) {
-                            if (Files.exists(other.resolve(name + ext))) {
-                                Files.move(other.resolve(name + ext), own.resolve(moved + ext));
-                            }
-                        }
-                        LOG.info("S3 sink took over the spool batch {} of {}", name, other);
-                    }
-                } finally {
-                    otherLock.close();
-                }
-            }
-        }
-        List<Batch> batches = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(own)) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                if (name.endsWith(UPLOAD)) {
-                    Files.deleteIfExists(file);
-                } else if (name.endsWith(SEALED)
-                        && !Files.exists(own.resolve(name.substring(0, name.lastIndexOf('.')) + SPOOL))) {
-                    Files.deleteIfExists(file);
-                }
-            }
-        }
-        for (String name : batchNames(own)) {
-            Batch batch = Batch.recover(own, name, partitionOf(name.substring(0, name.lastIndexOf('-'))));
-            if (batch != null) {
-                batches.add(batch);
-            }
-        }
-        batches.sort(Comparator.comparingLong(b -> seqOf(b.name)));
-        if (!batches.isEmpty()) {
-            forceDir(own);
-        }
-        return batches;
-    }
-
-    /** The names ({@code <partition>-<seq>}) of the batches in a spool directory. */
-    private static List<String> batchNames(Path spool) throws IOException {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(spool, "*" + SPOOL)) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                name = name.substring(0, name.length() - SPOOL.length());
-                if (name.matches(".+-\\d+")) {
-                    names.add(name);
-                } else {
-                    LOG.warn("Ignoring {}: not an S3 spool file", file);
-                }
-            }
-        }
-        return names;
-    }
-
-    private static long seqOf(String name) {
-        return Long.parseLong(name.substring(name.lastIndexOf('-') + 1));
-    }
-
-    /** The partition as a file name: letters, digits, {@code . _ = -} kept, other bytes as {@code %XX}. */
-    static String fileName(String partition) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : partition.getBytes(StandardCharsets.UTF_8)) {
-            char c = (char) (b & 0xff);
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || ".-_=".indexOf(c) >= 0) {
-                out.append(c);
-            } else {
-                out.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
-            }
-        }
-        return out.toString();
-    }
-
-    static String partitionOf(String fileName) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int i = 0; i < fileName.length(); i++) {
-            char c = fileName.charAt(i);
-            if (c == '%' && i + 2 < fileName.length()) {
-                out.write(HexFormat.fromHexDigits(fileName, i + 1, i + 3));
-                i += 2;
-            } else {
-                out.write(c);
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    /** A spool line: {@code ["<id>","<location>"]}, a tab, and the event's line (a tab in JSON is escaped). */
-    private static byte[] record(String id, String location, byte[] line) throws IOException {
-        byte[] json = Json.MAPPER.writeValueAsBytes(Arrays.asList(id, location));
-        byte[] record = Arrays.copyOf(json, json.length + 1 + line.length);
-        record[json.length] = '\t';
-        System.arraycopy(line, 0, record, json.length + 1, line.length);
-        return record;
-    }
-
-    private static void forceDir(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
-    }
-
-    /** Receives one spool line: {@code record[0, tab)} is {@code [id, location]}, then the event's line up to {@code length}. */
-    @FunctionalInterface
-    private interface SpooledRecord {
-        void accept(byte[] record, int tab, int length) throws Exception;
-    }
-
-    /**
-     * One batch in the spool: its file, and in memory only its size. Appends happen under the sink's lock; the
-     * channel is forced and closed under the batch's monitor. Only the first {@link #size} bytes ({@link #count}
-     * lines) of the file belong to the batch.
-     */
-    private static final class Batch {
-        final String name;
-        final String partition;
-        final Path file;
-        final long opened;
-        FileChannel channel;
-        boolean sealedBefore;
-        boolean dirty;
-        boolean closed;
-        int count;
-        /** The events' bytes (their lines): what the object holds uncompressed. */
-        long bytes;
-        /** The file's bytes. */
-        long size;
-
-        private Batch(Path dir, String name, String partition, long opened) {
-            this.name = name;
-            this.partition = partition;
-            this.file = dir.resolve(name + SPOOL);
-            this.opened = opened;
-        }
-
-        static Batch create(Path dir, String name, String partition) throws IOException {
-            Batch batch = new Batch(dir, name, partition, System.nanoTime());
-            batch.channel = FileChannel.open(batch.file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND);
-            return batch;
-        }
-
-        /** A batch left by a previous run: a torn last line is cut. Null when it holds no event. */
-        static Batch recover(Path dir, String name, String partition) throws IOException {
-            Path file = dir.resolve(name + SPOOL);
-            long fileSize = Files.size(file);
-            long lines = 0;
-            long end = 0;
-            long eventBytes = 0;
-            long tab = -1;
-            long offset = 0;
-            byte[] buffer = new byte[65536];
-            try (InputStream in = Files.newInputStream(file)) {
-                scan:
-                for (int n; (n = in.read(buffer)) > 0; offset += n) {
-                    for (int i = 0; i < n; i++) {
-                        if (buffer[i] == '\t' && tab < 0) {
-                            tab = offset + i;
-                        } else if (buffer[i] == '\n') {
-                            if (tab < 0) {
-                                break scan; // not a spool line: cut from here
-                            }
-                            lines++;
-                            end = offset + i + 1;
-                            eventBytes += end - tab - 1;
-                            tab = -1;
-                        }
-                    }
-                }
-            }
-            if (end < fileSize) {
-                LOG.warn("S3 spool batch {}: cut {} bytes of a torn last line ({} events kept)", name, fileSize - end,
-                        lines);
-            }
-            if (lines == 0) {
-                Files.deleteIfExists(file);
-                Files.deleteIfExists(dir.resolve(name + SEALED));
-                return null;
-            }
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            long age = Math.max(0, System.currentTimeMillis() - attributes.creationTime().toMillis());
-            Batch batch = new Batch(dir, name, partition, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(age));
-            batch.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-            batch.channel.truncate(end);
-            batch.channel.force(false);
-            batch.count = Math.toIntExact(lines);
-            batch.size = end;
-            batch.bytes = eventBytes;
-            batch.sealedBefore = Files.exists(dir.resolve(name + SEALED));
-            return batch;
-        }
-
-        /** Appends one spool line of which {@code eventBytes} are the event's line. */
-        void append(byte[] record, int eventBytes) throws IOException {
-            ByteBuffer buffer = ByteBuffer.wrap(record);
-            try {
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-            } catch (IOException e) {
-                try {
-                    channel.truncate(size);
-                } catch (IOException cut) {
-                    e.addSuppressed(cut);
-                }
-                throw e;
-            }
-            count++;
-            size += record.length;
-            bytes += eventBytes;
-            dirty = true;
-        }
-
-        /** Forces the batch's file, unless the batch is already written (and its file closed). */
-        synchronized void force() throws IOException {
-            if (!closed) {
-                channel.force(false);
-            }
-        }
-
-        synchronized void close() {
-            closed = true;
-            if (channel != null) {
-                try {
-                    channel.close();
-                } catch (IOException e) {
-                    LOG.warn("Could not close the spool file of {}: {}", name, e.getMessage());
-                }
-            }
-        }
-
-        /** Streams the batch's spool lines. */
-        void forEachRecord(SpooledRecord each) throws Exception {
-            byte[] record = new byte[8192];
-            try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 65536)) {
-                long left = size;
-                for (int i = 0; i < count; i++) {
-                    int length = 0;
-                    int tab = -1;
-                    for (int b = 0; b != '\n'; ) {
-                        b = left-- > 0 ? in.read() : -1;
-                        if (b < 0) {
-                            throw new IOException(file + " ends before its " + count + " lines");
-                        }
-                        if (length == record.length) {
-                            record = Arrays.copyOf(record, record.length * 2);
-                        }
-                        if (b == '\t' && tab < 0) {
-                            tab = length;
-                        }
-                        record[length++] = (byte) b;
-                    }
-                    if (tab < 0) {
-                        throw new IOException(file + ": line " + (i + 1) + " is not a spool line");
-                    }
-                    each.accept(record, tab, length);
-                }
-            }
-        }
+    /** Under the lock: closes the files of the batches left (they stay in the spool) and forgets them. */
+    private void closeBatches() {
+        sealed.forEach(SpoolBatch::close);
+        open.values().forEach(SpoolBatch::close);
+        sealed.clear();
+        open.clear();
     }
 }
