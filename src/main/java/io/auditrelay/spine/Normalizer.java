@@ -75,6 +75,8 @@ public class Normalizer {
         stats.read(source.vendor());
 
         AuditEvent event = map(source);
+        exchange.getMessage().setHeader(Headers.EVENT_ID, event.id());
+        exchange.getMessage().setHeader(Headers.ACTION, event.action());
         exchange.getMessage().setBody(event);
     }
 

@@ -42,6 +42,8 @@ class KameletPipeTest {
             }
         }
 
+        // the headers the sink Kamelets (kafka, webhook, s3) take the event id and action from
+        List<String> headers = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (CamelContext context = new DefaultCamelContext()) {
             context.addRoutes(new RouteBuilder() {
                 @Override
@@ -49,6 +51,8 @@ class KameletPipeTest {
                     from("kamelet:conduktor-audit-source?bootstrapServers=" + kafka.bootstrapServers() + "&topic=" + topic
                             + "&groupId=pipe-test")
                             .to("kamelet:audit-normalize-action?vendor=conduktor&org=acme")
+                            .process(e -> headers.add(e.getMessage().getHeader("relayEventId") + " "
+                                    + e.getMessage().getHeader("relayAction") + " " + e.getMessage().getHeader("relayVendor")))
                             .to("kamelet:audit-csv-sink?directory=" + dir);
                 }
             });
@@ -62,5 +66,7 @@ class KameletPipeTest {
         assertThat(rows).allSatisfy(r -> assertThat(r).contains(",conduktor,Kafka.Topic.Create,create,unknown,")
                 .contains(",topic,//kafka/kafkacluster/production/topic/orders-"));
         assertThat(rows.get(0)).contains(",acme,");
+        assertThat(headers).containsExactly("conduktor:pipe-1 Kafka.Topic.Create conduktor",
+                "conduktor:pipe-2 Kafka.Topic.Create conduktor", "conduktor:pipe-3 Kafka.Topic.Create conduktor");
     }
 }
