@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +49,7 @@ public class KafkaSink extends ServiceSupport implements EventSink {
     private final String topic;
     private final DeadLetterStore deadLetters;
     private final List<Pending> pending = new ArrayList<>();
-    private KafkaProducer<String, String> producer;
+    private KafkaProducer<String, byte[]> producer;
 
     public KafkaSink(Map<String, Object> producerConfig, String topic, DeadLetterStore deadLetters) {
         this.producerConfig = producerConfig;
@@ -66,7 +67,7 @@ public class KafkaSink extends ServiceSupport implements EventSink {
         config.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, batchBytes);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         config.putAll(clientProperties);
         return config;
     }
@@ -97,7 +98,7 @@ public class KafkaSink extends ServiceSupport implements EventSink {
         header(headers, "ce_time", event.time());
         header(headers, "content-type", "application/json");
         Future<RecordMetadata> sent = producer().send(new ProducerRecord<>(topic, null, event.id(),
-                Json.MAPPER.writeValueAsString(event), headers));
+                Json.MAPPER.writeValueAsBytes(event), headers));
         if (sent.isDone()) {
             try {
                 sent.get();
@@ -138,7 +139,7 @@ public class KafkaSink extends ServiceSupport implements EventSink {
         }
     }
 
-    private synchronized KafkaProducer<String, String> producer() {
+    private synchronized KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
             throw new IllegalStateException("the Kafka sink is not running");
         }
