@@ -21,13 +21,21 @@ public interface EventSink {
     void accept(AuditEvent event) throws Exception;
 
     /**
+     * Accepts one event with where it came from (for a later dead letter); the default drops the location. (Not an
+     * overload of {@code accept}: the Kamelets call {@code accept} by name on the sink beans.)
+     */
+    default void acceptFrom(AuditEvent event, String location) throws Exception {
+        accept(event);
+    }
+
+    /**
      * Accepts a group of events of one chunk; {@code chunk} is the chunk's exchange (its unit of work). Returns when
      * every event of the group was accepted; if it throws, none of the group counts as accepted and the group is
      * retried or dead-lettered as a whole. The default accepts the events one by one.
      */
     default void acceptAll(List<Delivery> group, Exchange chunk) throws Exception {
         for (Delivery delivery : group) {
-            accept(delivery.event());
+            acceptFrom(delivery.event(), delivery.location());
         }
     }
 

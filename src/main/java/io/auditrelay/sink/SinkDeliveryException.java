@@ -22,6 +22,16 @@ public class SinkDeliveryException extends Exception {
         return retryable;
     }
 
+    /** Whether {@code error} or one of its causes is a non-retryable {@code SinkDeliveryException}. */
+    public static boolean isFinal(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof SinkDeliveryException e && !e.retryable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The HTTP (or other protocol) status of the last attempt, or null. */
     public Integer status() {
         return status;

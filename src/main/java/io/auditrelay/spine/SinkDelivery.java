@@ -33,7 +33,7 @@ public class SinkDelivery {
     @SuppressWarnings("unchecked")
     public void deliver(Exchange exchange) throws Exception {
         String name = exchange.getMessage().getHeader(Headers.SINK, String.class);
-        EventSink sink = exchange.getContext().getRegistry().lookupByNameAndType(name + "Sink", EventSink.class);
+        EventSink sink = FanOut.sink(exchange.getContext(), name);
         if (sink == null) {
             throw new IllegalStateException("no bean " + name + "Sink for sink " + name);
         }
@@ -47,7 +47,7 @@ public class SinkDelivery {
                 try {
                     sink.acceptAll(group, exchange);
                 } catch (Exception e) {
-                    if (!refusedForGood(e)) {
+                    if (!SinkDeliveryException.isFinal(e)) {
                         throw e;
                     }
                     stats.deliveredTo(name, chunk.subList(counted, accepted));
@@ -60,14 +60,5 @@ public class SinkDelivery {
         } finally {
             stats.deliveredTo(name, chunk.subList(counted, accepted));
         }
-    }
-
-    private static boolean refusedForGood(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof SinkDeliveryException e && !e.retryable()) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -33,10 +33,8 @@ public class SinkRetries {
     public boolean retry(Exchange exchange) {
         Throwable error = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof SinkDeliveryException e && !e.retryable()) {
-                return false;
-            }
+        if (SinkDeliveryException.isFinal(error)) {
+            return false;
         }
         int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
         int max = maxRetries(exchange.getMessage().getHeader(Headers.SINK, String.class));

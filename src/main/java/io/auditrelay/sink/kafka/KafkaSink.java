@@ -1,8 +1,6 @@
 package io.auditrelay.sink.kafka;
 
 import io.auditrelay.event.AuditEvent;
-import io.auditrelay.spine.Delivery;
-import org.apache.camel.Exchange;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.sink.EventSink;
 import io.auditrelay.spine.DeadLetterStore;
@@ -30,7 +28,7 @@ import java.util.concurrent.Future;
  * CloudEvents Kafka binary-mode headers ({@code ce_specversion}, {@code ce_id}, {@code ce_source},
  * {@code ce_type}, {@code ce_time}, {@code content-type}); an idempotent producer with {@code acks=all}.
  *
- * <p>Acknowledgement: {@link #accept} hands the record to the producer without waiting; {@link #flush}, which the
+ * <p>Acknowledgement: {@link #acceptFrom} hands the record to the producer without waiting; {@link #flush}, which the
  * spine calls at the end of each source unit before the unit is acknowledged, waits until the broker acked every
  * record sent so far. A record the broker refuses after the producer's own retries is dead-lettered there, with
  * its canonical event. This is a plain KafkaProducer rather than camel-kafka's producer because the unit must
@@ -79,17 +77,11 @@ public class KafkaSink extends ServiceSupport implements EventSink {
 
     @Override
     public void accept(AuditEvent event) throws Exception {
-        accept(event, null);
+        acceptFrom(event, null);
     }
 
     @Override
-    public void acceptAll(List<Delivery> group, Exchange chunk) throws Exception {
-        for (Delivery delivery : group) {
-            accept(delivery.event(), delivery.location());
-        }
-    }
-
-    public void accept(AuditEvent event, String location) throws Exception {
+    public void acceptFrom(AuditEvent event, String location) throws Exception {
         RecordHeaders headers = new RecordHeaders();
         header(headers, "ce_specversion", "1.0");
         header(headers, "ce_id", event.id());

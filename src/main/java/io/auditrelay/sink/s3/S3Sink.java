@@ -3,8 +3,6 @@ package io.auditrelay.sink.s3;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.sink.EventSink;
 import io.auditrelay.spine.DeadLetterStore;
-import io.auditrelay.spine.Delivery;
-import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.EventNotifier;
 import org.apache.camel.support.EventNotifierSupport;
@@ -43,7 +41,7 @@ import java.util.stream.Stream;
  * <h2>Acknowledgement: a unit is acknowledged once it is in the spool</h2>
  * The spine sends a source's unit (a file, a Kafka poll batch, a Pulsar message, an API page, an S3 object) through
  * the sinks and then calls {@link #flush}; the unit is acknowledged, and its ids recorded as delivered, only after
- * flush returned. {@link #accept} appends the event to the spool file of its partition's open batch, one line per
+ * flush returned. {@link #acceptFrom} appends the event to the spool file of its partition's open batch, one line per
  * event: its id and source location, a tab, and its line ({@link BatchFormat#line}); {@link #flush} forces (fsyncs)
  * the spool files written since the last flush and returns; it throws when the spool cannot be made
  * durable, so the unit is not acknowledged. Flush does not wait for S3: an object holds up to {@code batch-size}
@@ -127,18 +125,12 @@ public class S3Sink extends ServiceSupport implements EventSink {
 
     @Override
     public void accept(AuditEvent event) throws Exception {
-        accept(event, null);
-    }
-
-    @Override
-    public void acceptAll(List<Delivery> group, Exchange chunk) throws Exception {
-        for (Delivery delivery : group) {
-            accept(delivery.event(), delivery.location());
-        }
+        acceptFrom(event, null);
     }
 
     /** Appends the event to its partition's open batch in the spool (sealing the batch when it is full). */
-    public void accept(AuditEvent event, String location) throws Exception {
+    @Override
+    public void acceptFrom(AuditEvent event, String location) throws Exception {
         String partition = partition(event);
         byte[] line = format.line(event);
         byte[] record = SpoolBatch.record(event.id(), location, line);

@@ -132,7 +132,7 @@ class S3SinkTest {
     }
 
     private static void accept(S3Sink sink, AuditEvent event) throws Exception {
-        sink.accept(event, "test/" + event.id());
+        sink.acceptFrom(event, "test/" + event.id());
     }
 
     /** The end of a source unit: returns when everything accepted so far is durable in the spool. */
