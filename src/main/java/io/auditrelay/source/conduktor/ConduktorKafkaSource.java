@@ -5,23 +5,29 @@ import io.auditrelay.spine.SourceRecord;
 import io.auditrelay.spine.OnceCoordinator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.spi.EventNotifier;
+import org.apache.camel.support.EventNotifierSupport;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -31,12 +37,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Conduktor source's logic behind route {@code source-conduktor-kafka} (camel-kafka, {@code batching=true},
- * manual commit). For each poll batch: the records go as one unit into {@code direct:ingest-batch} (binary-mode
- * CloudEvents are rebuilt to structured JSON first); only when the whole batch came back (delivered or
- * dead-lettered, and every sink flushed) the offsets are committed, one commit per partition. If the batch fails,
- * nothing is committed and the exception is rethrown: with {@code breakOnFirstError=true} the consumer seeks
- * back and the batch is read again (the spine and the sinks drop what they already hold).
+ * The Conduktor source: a {@link PipelinedKafkaPoller} on the topics whose poll batches go, one unit each, to
+ * route {@code source-conduktor-kafka} (routes/source-conduktor-kafka.yaml, which hands them to
+ * {@code direct:ingest-batch}). Records are turned into {@link SourceRecord}s on the polling thread (binary-mode
+ * CloudEvents are rebuilt to structured JSON first; each record's location is {@code TOPIC/PARTITION/OFFSET}); a
+ * batch's offsets are committed only when the route returned without an exception (every record delivered to every
+ * enabled sink or dead-lettered, every sink flushed). A batch that fails is read again.
  *
  * <p>With {@code relay.once=true} a watcher compares the group's committed offsets with the end offsets of the
  * topics (Kafka Admin client, same connection settings) and reports {@code conduktor-kafka} drained when the
@@ -46,73 +52,86 @@ public class ConduktorKafkaSource extends ServiceSupport {
 
     public static final String SOURCE = "conduktor-kafka";
     public static final String VENDOR = "conduktor";
+    public static final String ROUTE = "direct:source-conduktor-kafka";
     private static final Logger LOG = LoggerFactory.getLogger(ConduktorKafkaSource.class);
+
+    /** How the poller runs: batches in flight, poll timeout, how long a stop waits, the pause after a failure. */
+    public record Tuning(int batchesInFlight, Duration pollTimeout, Duration shutdownTimeout, Duration retryDelay) {
+    }
 
     private final CamelContext context;
     private final List<String> topics;
     private final String groupId;
+    private final Properties consumerProperties;
     private final Properties adminProperties;
+    private final Tuning settings;
     private final OnceCoordinator coordinator;
-    private volatile boolean enabled;
     private ProducerTemplate template;
+    private PipelinedKafkaPoller<List<SourceRecord>> poller;
+    private Thread pollingThread;
     private ScheduledExecutorService watcher;
     private Admin admin;
 
-    public ConduktorKafkaSource(CamelContext context, List<String> topics, String groupId, Properties adminProperties,
-                                OnceCoordinator coordinator) {
+    public ConduktorKafkaSource(CamelContext context, List<String> topics, String groupId, Properties consumerProperties,
+                                Properties adminProperties, Tuning settings, OnceCoordinator coordinator) {
         this.context = context;
         this.topics = List.copyOf(topics);
         this.groupId = groupId;
+        this.consumerProperties = consumerProperties;
         this.adminProperties = adminProperties;
+        this.settings = settings;
         this.coordinator = coordinator;
     }
 
-    /** Marks the source enabled: only then does starting it (as a service or as the route's bean) watch for the drain. */
-    public void enable() {
-        this.enabled = true;
+    /** The Kafka consumer's configuration (client properties, group, no auto-commit, String deserializers). */
+    public Properties consumerProperties() {
+        return consumerProperties;
     }
 
-    /** Processes one batch exchange (body: the list of record exchanges), then commits it. */
-    public void process(Exchange batch) throws Exception {
-        @SuppressWarnings("unchecked")
-        List<Exchange> records = batch.getMessage().getBody(List.class);
-        if (records == null || records.isEmpty()) {
-            return;
+    /** Why the consumer cannot read now, or null. */
+    public String problem() {
+        if (pollingThread != null && !pollingThread.isAlive() && isRunAllowed()) {
+            return "the consumer loop has ended: " + poller.lastPollError();
         }
-        Map<String, KafkaManualCommit> commits = new LinkedHashMap<>();
-        List<SourceRecord> unit = new java.util.ArrayList<>(records.size());
-        for (Exchange record : records) {
-            Message in = record.getMessage();
-            String topic = in.getHeader(KafkaConstants.TOPIC, String.class);
-            Integer partition = in.getHeader(KafkaConstants.PARTITION, Integer.class);
-            Long offset = in.getHeader(KafkaConstants.OFFSET, Long.class);
-            String text = CloudEvents.structured(in.getHeaders(), in.getBody(String.class));
-            unit.add(Normalizer.parse(VENDOR, text, topic + "/" + partition + "/" + offset));
-            KafkaManualCommit commit = in.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class);
-            if (commit != null) {
-                commits.put(topic + "/" + partition, commit);
-            }
+        return poller == null ? null : poller.lastPollError();
+    }
+
+    /** One poll batch as one unit of source records, in poll order. */
+    static List<SourceRecord> unit(ConsumerRecords<String, String> records) {
+        List<SourceRecord> unit = new ArrayList<>(records.count());
+        for (ConsumerRecord<String, String> record : records) {
+            String text = CloudEvents.structured(headers(record), record.value());
+            unit.add(Normalizer.parse(VENDOR, text, record.topic() + "/" + record.partition() + "/" + record.offset()));
         }
-        // the poll batch is one unit: delivered to every sink (or dead-lettered) and flushed, then committed
-        Exchange out = producer().send("direct:ingest-batch", ex -> ex.getMessage().setBody(unit));
+        return unit;
+    }
+
+    private static Map<String, Object> headers(ConsumerRecord<String, String> record) {
+        Map<String, Object> headers = new HashMap<>();
+        for (Header header : record.headers()) {
+            headers.put(header.key(), header.value());
+        }
+        return headers;
+    }
+
+    private void deliver(List<SourceRecord> unit) throws Exception {
+        Exchange out = template.send(ROUTE, ex -> ex.getMessage().setBody(unit));
         if (out.getException() != null) {
             throw out.getException();
         }
-        for (KafkaManualCommit commit : commits.values()) {
-            commit.commit();
-        }
-    }
-
-    private synchronized ProducerTemplate producer() {
-        if (template == null) {
-            template = context.createProducerTemplate();
-        }
-        return template;
     }
 
     @Override
     protected void doStart() {
-        if (!enabled || coordinator == null || !coordinator.once() || admin != null) {
+        template = context.createProducerTemplate();
+        poller = new PipelinedKafkaPoller<>(new KafkaConsumer<>(consumerProperties), topics, ConduktorKafkaSource::unit,
+                this::deliver, settings.batchesInFlight(), settings.pollTimeout(), settings.shutdownTimeout(),
+                settings.retryDelay(), SOURCE);
+        pollingThread = new Thread(poller, SOURCE + "-poll");
+        pollingThread.start();
+        LOG.info("Conduktor source: reading {} as group {}, {} poll batch(es) of up to {} records in flight", topics,
+                groupId, settings.batchesInFlight(), consumerProperties.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG));
+        if (coordinator == null || !coordinator.once()) {
             return;
         }
         admin = Admin.create(adminProperties);
@@ -170,8 +189,32 @@ public class ConduktorKafkaSource extends ServiceSupport {
         return true;
     }
 
+    /**
+     * Stops polling and waits for the batches in flight (up to the shutdown timeout), committing what finished.
+     * Called when the context starts stopping, while the routes still run, and again (a no-op) on stop.
+     */
+    public void stopPolling() throws InterruptedException {
+        if (poller != null) {
+            poller.stop();
+            pollingThread.join(settings.shutdownTimeout().toMillis() + 10_000);
+        }
+    }
+
+    /** Calls {@link #stopPolling} when the context starts stopping, before routes wait for in-flight exchanges. */
+    public EventNotifier shutdownListener() {
+        return new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) throws Exception {
+                if (event instanceof CamelEvent.CamelContextStoppingEvent) {
+                    stopPolling();
+                }
+            }
+        };
+    }
+
     @Override
     protected void doStop() throws Exception {
+        stopPolling();
         if (watcher != null) {
             watcher.shutdownNow();
         }

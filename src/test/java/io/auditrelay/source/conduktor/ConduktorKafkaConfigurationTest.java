@@ -3,7 +3,7 @@ package io.auditrelay.source.conduktor;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ConduktorKafkaConfigurationTest {
 
@@ -35,8 +36,11 @@ class ConduktorKafkaConfigurationTest {
             context.getPropertiesComponent().setInitialProperties(props);
             new ConduktorKafkaConfiguration().configure(context);
 
-            Properties consumer = context.getComponent("kafka", KafkaComponent.class).getConfiguration()
-                    .createConsumerProperties();
+            Properties consumer = context.getRegistry().lookupByNameAndType("conduktorKafka", ConduktorKafkaSource.class)
+                    .consumerProperties();
+            assertThat(consumer.getProperty("bootstrap.servers")).isEqualTo("broker-1:9093");
+            assertThat(consumer.getProperty("enable.auto.commit")).isEqualTo("false");
+            assertThat(HealthCheckRegistry.get(context).getCheck(ConduktorKafkaHealthCheck.ID)).isPresent();
             assertThat(consumer.getProperty("security.protocol")).isEqualTo("SASL_SSL");
             assertThat(consumer.getProperty("sasl.mechanism")).isEqualTo("PLAIN");
             assertThat(consumer.getProperty("sasl.jaas.config")).isEqualTo(JAAS);
@@ -52,14 +56,25 @@ class ConduktorKafkaConfigurationTest {
     }
 
     @Test
-    void a_disabled_source_sets_nothing_on_the_kafka_component() throws Exception {
+    void a_disabled_source_creates_no_consumer_and_no_health_check() throws Exception {
         Properties props = new Properties();
         props.put("relay.source.conduktor.kafka.security.protocol", "SASL_SSL");
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             context.getPropertiesComponent().setInitialProperties(props);
             new ConduktorKafkaConfiguration().configure(context);
-            assertThat(context.getComponent("kafka", KafkaComponent.class).getConfiguration().getAdditionalProperties())
-                    .isEmpty();
+            assertThat(context.getRegistry().lookupByName("conduktorKafka")).isNull();
+            assertThat(HealthCheckRegistry.get(context).getCheck(ConduktorKafkaHealthCheck.ID)).isEmpty();
+        }
+    }
+
+    @Test
+    void an_enabled_source_without_brokers_is_refused_with_the_property_to_set() throws Exception {
+        Properties props = new Properties();
+        props.put("relay.source.conduktor.enabled", "true");
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.getPropertiesComponent().setInitialProperties(props);
+            assertThatThrownBy(() -> new ConduktorKafkaConfiguration().configure(context))
+                    .hasMessageContaining("relay.source.conduktor.brokers");
         }
     }
 }

@@ -1,0 +1,329 @@
+package io.auditrelay.source.conduktor;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * A Kafka consumer loop that keeps up to {@code batchesInFlight} poll batches in flight and commits them in order.
+ *
+ * <p>Why not camel-kafka's consumer: it processes a poll batch on the polling thread and polls again only after
+ * the batch came back, so fetching, parsing and committing never overlap with delivery (bench/README.md, finding
+ * 11). Here the polling thread prepares batch k+1 (parse) while one delivery thread delivers batch k.
+ *
+ * <p>At-least-once is kept: batches are delivered one at a time in poll order, and a batch's offsets are committed
+ * (on the polling thread, the only one that touches the consumer) only after it and every batch before it came
+ * back. If a delivery throws, nothing from that batch on is committed and the batches behind it are not delivered:
+ * the poller seeks every partition back to the failed batch's first offsets and reads them again after
+ * {@code retryDelay}. Before partitions are revoked in a rebalance, every batch in flight is finished and
+ * committed, so the next owner starts where this one stopped. On stop the batches in flight get
+ * {@code shutdownTimeout} to finish; what finished is committed, the rest is read again after the restart.
+ *
+ * @param <U> what a poll batch is prepared into on the polling thread
+ */
+public final class PipelinedKafkaPoller<U> implements Runnable {
+
+    /** Delivers a prepared batch on the delivery thread; a batch is committed only if this returns normally. */
+    @FunctionalInterface
+    public interface Delivery<U> {
+        void deliver(U batch) throws Exception;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelinedKafkaPoller.class);
+
+    private final Consumer<String, String> consumer;
+    private final Collection<String> topics;
+    private final Function<ConsumerRecords<String, String>, U> prepare;
+    private final Delivery<U> delivery;
+    private final int batchesInFlight;
+    private final Duration pollTimeout;
+    private final Duration shutdownTimeout;
+    private final Duration retryDelay;
+    private final ExecutorService deliveryThread;
+    private final Deque<InFlight> inFlight = new ArrayDeque<>();
+    private volatile boolean running = true;
+    private volatile String lastPollError;
+    /** Set by the delivery thread when a batch failed: the batches behind it are not delivered until the rewind. */
+    private volatile boolean halted;
+    private final Set<TopicPartition> paused = new HashSet<>();
+
+    /** A submitted batch: its delivery, and per partition its first offset and the offset to commit after it. */
+    private record InFlight(Future<?> done, Map<TopicPartition, Long> first, Map<TopicPartition, OffsetAndMetadata> next) {
+    }
+
+    public PipelinedKafkaPoller(Consumer<String, String> consumer, Collection<String> topics,
+                                Function<ConsumerRecords<String, String>, U> prepare, Delivery<U> delivery,
+                                int batchesInFlight, Duration pollTimeout, Duration shutdownTimeout, Duration retryDelay,
+                                String name) {
+        if (batchesInFlight < 1) {
+            throw new IllegalArgumentException("batches in flight must be at least 1, was " + batchesInFlight);
+        }
+        this.consumer = consumer;
+        this.topics = List.copyOf(topics);
+        this.prepare = prepare;
+        this.delivery = delivery;
+        this.batchesInFlight = batchesInFlight;
+        this.pollTimeout = pollTimeout;
+        this.shutdownTimeout = shutdownTimeout;
+        this.retryDelay = retryDelay;
+        this.deliveryThread = Executors.newSingleThreadExecutor(r -> new Thread(r, name + "-delivery"));
+    }
+
+    /** Ends the loop: the current poll is woken up, the batches in flight get the shutdown timeout. */
+    public void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    /** Why the last poll failed (authentication, authorization, ...), or null when the last poll succeeded. */
+    public String lastPollError() {
+        return lastPollError;
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(topics, new Rebalance());
+            while (running) {
+                pollOnce();
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            lastPollError = "the consumer loop ended: " + e;
+            LOG.error("The consumer loop of {} ended; nothing after the last commit is lost, it is read after a restart",
+                    topics, e);
+            throw e;
+        } finally {
+            shutdown();
+        }
+    }
+
+    private void pollOnce() {
+        boolean full = inFlight.size() >= batchesInFlight;
+        if (full) {
+            pauseAll();
+            awaitHead(pollTimeout);
+        } else {
+            resumeAll();
+        }
+        ConsumerRecords<String, String> records;
+        try {
+            // while full, poll only to stay in the group (the partitions are paused)
+            records = consumer.poll(full ? Duration.ZERO : pollTimeout);
+            lastPollError = null;
+        } catch (WakeupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            lastPollError = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            LOG.error("Polling {} failed, retrying in {} ms: {}", topics, retryDelay.toMillis(), lastPollError);
+            pause(retryDelay);
+            return;
+        }
+        if (!records.isEmpty()) {
+            submit(records);
+        }
+        settle(consumer.assignment());
+    }
+
+    private void submit(ConsumerRecords<String, String> records) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<String, String>> part = records.records(partition);
+            first.put(partition, part.get(0).offset());
+            next.put(partition, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
+        }
+        U batch = prepare.apply(records);
+        inFlight.add(new InFlight(deliveryThread.submit(() -> {
+            if (halted) {
+                throw new IllegalStateException("not delivered: an earlier batch failed");
+            }
+            try {
+                delivery.deliver(batch);
+            } catch (Exception | Error e) {
+                halted = true;
+                throw e;
+            }
+            return null;
+        }), first, next));
+    }
+
+    /**
+     * Commits every finished batch at the head of the queue, in order. A failed one rewinds {@code assigned}
+     * (the partitions this consumer still owns) to the first offsets of the failed batch and the batches after it.
+     */
+    private void settle(Set<TopicPartition> assigned) {
+        while (!inFlight.isEmpty() && inFlight.peek().done().isDone()) {
+            InFlight head = inFlight.peek();
+            try {
+                head.done().get();
+            } catch (ExecutionException e) {
+                inFlight.poll();
+                rewind(head, e.getCause(), assigned);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try {
+                consumer.commitSync(head.next());
+            } catch (WakeupException e) {
+                throw e; // stopping: the batch stays queued and is committed on the way out
+            } catch (RuntimeException e) {
+                // delivered but not committed (e.g. the group is rebalancing): read again later, dropped as duplicates
+                LOG.warn("Committing {} failed; those records will be read again: {}", head.next(), e.toString());
+            }
+            inFlight.poll();
+        }
+    }
+
+    private void rewind(InFlight failed, Throwable cause, Set<TopicPartition> assigned) {
+        Map<TopicPartition, Long> from = new HashMap<>(failed.first());
+        for (InFlight later : inFlight) {
+            awaitQuietly(later, null);
+            later.first().forEach((tp, offset) -> from.merge(tp, offset, Math::min));
+        }
+        inFlight.clear();
+        halted = false;
+        from.forEach((tp, offset) -> {
+            if (assigned.contains(tp)) {
+                consumer.seek(tp, offset);
+            }
+        });
+        LOG.error("Delivering a batch from {} failed; nothing from it on is committed, reading again from {} in {} ms",
+                topics, from, retryDelay.toMillis(), cause);
+        pause(retryDelay);
+    }
+
+    /** Waits for every batch in flight (up to {@code limit}, null: no limit), then commits what finished, in order. */
+    private void finishAll(Duration limit, Set<TopicPartition> assigned) {
+        long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
+        for (InFlight batch : inFlight) {
+            if (!awaitQuietly(batch, limit == null ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                break;
+            }
+        }
+        settle(assigned);
+        if (!inFlight.isEmpty()) {
+            LOG.warn("{} batch(es) from {} did not finish in time and are not committed; they are read again later",
+                    inFlight.size(), topics);
+            inFlight.clear();
+        }
+    }
+
+    private void awaitHead(Duration limit) {
+        InFlight head = inFlight.peek();
+        if (head != null) {
+            awaitQuietly(head, limit);
+        }
+    }
+
+    /** True when the batch finished (either way) within {@code limit} (null: no limit). */
+    private static boolean awaitQuietly(InFlight batch, Duration limit) {
+        try {
+            if (limit == null) {
+                batch.done().get();
+            } else {
+                batch.done().get(limit.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        } catch (ExecutionException e) {
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return true;
+    }
+
+    private void pauseAll() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (!paused.containsAll(assigned)) {
+            consumer.pause(assigned);
+            paused.addAll(assigned);
+        }
+    }
+
+    private void resumeAll() {
+        if (!paused.isEmpty()) {
+            consumer.resume(paused);
+            paused.clear();
+        }
+    }
+
+    private void pause(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void shutdown() {
+        try {
+            try {
+                finishAll(shutdownTimeout, consumer.assignment());
+            } catch (WakeupException e) {
+                // the wake-up of stop() had not been used by a poll yet; it is used now
+                finishAll(shutdownTimeout, consumer.assignment());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Committing the last batches from {} failed; they are read again after the restart: {}", topics, e.toString());
+        } finally {
+            deliveryThread.shutdownNow();
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Runs on the polling thread, inside poll. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            Set<TopicPartition> kept = new HashSet<>(consumer.assignment());
+            kept.removeAll(revoked);
+            finishAll(null, kept);
+            paused.removeAll(revoked);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            // nothing to do: the group's committed offsets are where reading starts
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            // another member owns them already: what is in flight finishes but is not committed
+            inFlight.forEach(batch -> awaitQuietly(batch, null));
+            inFlight.clear();
+            halted = false;
+            paused.removeAll(lost);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.auditrelay.source.conduktor;
+
+import io.auditrelay.testing.KafkaServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The pipelined poller against a real KRaft broker: overlap, commit order, failures, stop. */
+@Timeout(120)
+class PipelinedKafkaPollerTest {
+
+    private static KafkaServer kafka;
+    private final List<Thread> threads = new ArrayList<>();
+    private final List<PipelinedKafkaPoller<List<Long>>> pollers = new ArrayList<>();
+    private final String topic = "poller-" + UUID.randomUUID();
+    private final String group = "g-" + UUID.randomUUID();
+    /** The offsets of each batch whose delivery returned normally, in delivery order. */
+    private final List<List<Long>> delivered = new CopyOnWriteArrayList<>();
+    /** The offsets of each batch prepared on the polling thread, in poll order. */
+    private final List<List<Long>> prepared = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void broker() {
+        kafka = KafkaServer.shared();
+    }
+
+    @AfterEach
+    void stopPollers() throws InterruptedException {
+        pollers.forEach(PipelinedKafkaPoller::stop);
+        for (Thread t : threads) {
+            t.join(20_000);
+        }
+    }
+
+    void send(int n) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()))) {
+            for (int i = 0; i < n; i++) {
+                producer.send(new ProducerRecord<>(topic, "record-" + i));
+            }
+            producer.flush();
+        }
+    }
+
+    PipelinedKafkaPoller<List<Long>> start(PipelinedKafkaPoller.Delivery<List<Long>> delivery, Duration shutdownTimeout) {
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
+        PipelinedKafkaPoller<List<Long>> poller = new PipelinedKafkaPoller<>(consumer, List.of(topic), this::offsets,
+                batch -> {
+                    delivery.deliver(batch);
+                    delivered.add(batch);
+                }, 2, Duration.ofMillis(100), shutdownTimeout, Duration.ofMillis(200), "test");
+        Thread thread = new Thread(poller, "test-poll");
+        thread.start();
+        pollers.add(poller);
+        threads.add(thread);
+        return poller;
+    }
+
+    private List<Long> offsets(ConsumerRecords<String, String> records) {
+        List<Long> offsets = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            offsets.add(record.offset());
+        }
+        prepared.add(offsets);
+        return offsets;
+    }
+
+    long committed() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            OffsetAndMetadata offset = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS).get(new TopicPartition(topic, 0));
+            return offset == null ? 0 : offset.offset();
+        }
+    }
+
+    static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within 60 s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    List<Long> deliveredOffsets() {
+        return delivered.stream().flatMap(List::stream).toList();
+    }
+
+    static List<Long> range(int n) {
+        return IntStream.range(0, n).mapToObj(i -> (long) i).toList();
+    }
+
+    @Test
+    void the_next_batch_is_polled_while_one_is_delivered_and_commits_never_pass_a_batch_still_in_delivery() throws Exception {
+        send(30);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Long> held = new CopyOnWriteArrayList<>();
+        start(batch -> {
+            if (batch.contains(10L)) {
+                held.addAll(batch);
+                release.await();
+            }
+        }, Duration.ofSeconds(10));
+
+        // while the batch holding offset 10 is in delivery, a later batch is already polled and prepared
+        await(() -> !held.isEmpty() && prepared.stream().anyMatch(b -> b.get(0) > Collections.max(held)));
+        assertThat(committed()).isEqualTo(held.get(0));
+
+        release.countDown();
+        await(() -> deliveredOffsets().size() == 30);
+        assertThat(deliveredOffsets()).containsExactlyElementsOf(range(30));
+        await(() -> {
+            try {
+                return committed() == 30;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void a_failed_batch_is_read_again_and_the_batches_behind_it_are_delivered_once_after_it() throws Exception {
+        send(30);
+        List<List<Long>> attempts = new CopyOnWriteArrayList<>();
+        start(batch -> {
+            attempts.add(batch);
+            if (batch.contains(15L) && attempts.stream().filter(a -> a.contains(15L)).count() == 1) {
+                Thread.sleep(200); // the batch behind it is queued by now
+                throw new IllegalStateException("sink refused");
+            }
+        }, Duration.ofSeconds(10));
+
+        await(() -> deliveredOffsets().size() >= 30);
+        assertThat(deliveredOffsets()).as("every record delivered once, in order").containsExactlyElementsOf(range(30));
+        assertThat(attempts.stream().filter(a -> a.contains(15L))).hasSize(2);
+        await(() -> {
+            try {
+                return committed() == 30;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void a_stop_commits_what_finished_in_time_and_the_rest_is_read_again_by_the_next_poller() throws Exception {
+        send(30);
+        CountDownLatch inDelivery = new CountDownLatch(1);
+        PipelinedKafkaPoller<List<Long>> first = start(batch -> {
+            if (batch.contains(10L)) {
+                inDelivery.countDown();
+                Thread.sleep(3_000);
+                throw new InterruptedException("stopped");
+            }
+        }, Duration.ofMillis(300));
+        assertThat(inDelivery.await(60, TimeUnit.SECONDS)).isTrue();
+        first.stop();
+        threads.get(0).join(20_000);
+        assertThat(threads.get(0).isAlive()).isFalse();
+        assertThat(deliveredOffsets()).containsExactlyElementsOf(range(10));
+        assertThat(committed()).isEqualTo(10);
+
+        delivered.clear();
+        start(batch -> { }, Duration.ofSeconds(10));
+        await(() -> deliveredOffsets().size() >= 20);
+        assertThat(deliveredOffsets()).containsExactlyElementsOf(IntStream.range(10, 30).mapToObj(i -> (long) i).toList());
+    }
+}
