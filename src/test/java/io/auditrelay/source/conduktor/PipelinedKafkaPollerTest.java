@@ -14,6 +14,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -200,5 +203,31 @@ class PipelinedKafkaPollerTest {
         start(batch -> { }, Duration.ofSeconds(10));
         await(() -> deliveredOffsets().size() >= 20);
         assertThat(deliveredOffsets()).containsExactlyElementsOf(IntStream.range(10, 30).mapToObj(i -> (long) i).toList());
+    }
+
+    @Test
+    void a_source_whose_polls_the_broker_refuses_is_not_ready_and_says_why() throws Exception {
+        Properties consumer = new Properties();
+        consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        consumer.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<String> topics = List.of("not a valid topic name!");
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.start();
+            ConduktorKafkaSource source = new ConduktorKafkaSource(context, topics, group, consumer, new Properties(),
+                    new ConduktorKafkaSource.Tuning(2, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(100)), null);
+            ConduktorKafkaHealthCheck check = new ConduktorKafkaHealthCheck(source, topics);
+            check.setCamelContext(context);
+            source.start();
+            try {
+                await(() -> source.problem() != null);
+                HealthCheck.Result result = check.call();
+                assertThat(result.getState()).isEqualTo(HealthCheck.State.DOWN);
+                assertThat(result.getMessage()).hasValueSatisfying(m -> assertThat(m).contains("InvalidTopic"));
+            } finally {
+                source.stop();
+            }
+        }
     }
 }
