@@ -114,15 +114,16 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
      */
     private synchronized void write(List<AuditEvent> events, Exchange exchange) throws IOException {
         Map<String, StringBuilder> text = new LinkedHashMap<>();
-        Map<String, List<String>> ids = new HashMap<>();
+        Map<String, List<long[]>> ids = new HashMap<>();
         for (AuditEvent event : events) {
-            if (recentIds.contains(event.id())) {
+            long[] id = IdHashSet.hash(event.id());
+            if (recentIds.contains(id[0], id[1])) {
                 LOG.debug("{} sink already holds {}", name(), event.id());
                 continue;
             }
             String name = prefix + event.time().substring(0, 10) + suffix;
             text.computeIfAbsent(name, n -> new StringBuilder()).append(line(event)).append(newline());
-            ids.computeIfAbsent(name, n -> new ArrayList<>()).add(event.id());
+            ids.computeIfAbsent(name, n -> new ArrayList<>()).add(id);
         }
         for (Map.Entry<String, StringBuilder> lines : text.entrySet()) {
             String name = lines.getKey();
@@ -132,7 +133,7 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
             file.out.write(bytes);
             file.out.flush();
             file.size += bytes.length;
-            ids.get(name).forEach(recentIds::add);
+            ids.get(name).forEach(id -> recentIds.add(id[0], id[1]));
         }
     }
 

@@ -8,6 +8,15 @@ package io.auditrelay.spine;
  */
 public final class IdHashSet {
 
+    /** One digest per thread rather than a provider lookup (MessageDigest.getInstance) per id. */
+    private static final ThreadLocal<java.security.MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+        try {
+            return java.security.MessageDigest.getInstance("MD5");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
     private final long[] hi;
     private final long[] lo;
     private final boolean[] live;
@@ -129,13 +138,8 @@ public final class IdHashSet {
 
     /** The 128-bit hash of an id, as {high, low}. */
     public static long[] hash(String id) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("MD5").digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(digest);
-            return new long[] {buffer.getLong(), buffer.getLong()};
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(MD5.get().digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return new long[] {buffer.getLong(), buffer.getLong()};
     }
 
     public boolean contains(String id) {
