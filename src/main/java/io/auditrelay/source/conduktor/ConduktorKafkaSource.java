@@ -64,7 +64,7 @@ public class ConduktorKafkaSource extends ServiceSupport {
     private final String groupId;
     private final Properties consumerProperties;
     private final Properties adminProperties;
-    private final Tuning settings;
+    private final Tuning tuning;
     private final OnceCoordinator coordinator;
     private ProducerTemplate template;
     private PipelinedKafkaPoller<List<SourceRecord>> poller;
@@ -73,13 +73,13 @@ public class ConduktorKafkaSource extends ServiceSupport {
     private Admin admin;
 
     public ConduktorKafkaSource(CamelContext context, List<String> topics, String groupId, Properties consumerProperties,
-                                Properties adminProperties, Tuning settings, OnceCoordinator coordinator) {
+                                Properties adminProperties, Tuning tuning, OnceCoordinator coordinator) {
         this.context = context;
         this.topics = List.copyOf(topics);
         this.groupId = groupId;
         this.consumerProperties = consumerProperties;
         this.adminProperties = adminProperties;
-        this.settings = settings;
+        this.tuning = tuning;
         this.coordinator = coordinator;
     }
 
@@ -90,10 +90,14 @@ public class ConduktorKafkaSource extends ServiceSupport {
 
     /** Why the consumer cannot read now, or null. */
     public String problem() {
-        if (pollingThread != null && !pollingThread.isAlive() && isRunAllowed()) {
-            return "the consumer loop has ended: " + poller.lastPollError();
+        if (poller == null) {
+            return null;
         }
-        return poller == null ? null : poller.lastPollError();
+        String error = poller.lastPollError();
+        if (error == null && !pollingThread.isAlive() && isRunAllowed()) {
+            return "the consumer loop has ended";
+        }
+        return error;
     }
 
     /** One poll batch as one unit of source records, in poll order. */
@@ -125,12 +129,12 @@ public class ConduktorKafkaSource extends ServiceSupport {
     protected void doStart() {
         template = context.createProducerTemplate();
         poller = new PipelinedKafkaPoller<>(new KafkaConsumer<>(consumerProperties), topics, ConduktorKafkaSource::unit,
-                this::deliver, settings.batchesInFlight(), settings.pollTimeout(), settings.shutdownTimeout(),
-                settings.retryDelay(), SOURCE);
+                this::deliver, tuning.batchesInFlight(), tuning.pollTimeout(), tuning.shutdownTimeout(),
+                tuning.retryDelay(), SOURCE);
         pollingThread = new Thread(poller, SOURCE + "-poll");
         pollingThread.start();
         LOG.info("Conduktor source: reading {} as group {}, {} poll batch(es) of up to {} records in flight", topics,
-                groupId, settings.batchesInFlight(), consumerProperties.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG));
+                groupId, tuning.batchesInFlight(), consumerProperties.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG));
         if (coordinator == null || !coordinator.once()) {
             return;
         }
@@ -196,7 +200,7 @@ public class ConduktorKafkaSource extends ServiceSupport {
     public void stopPolling() throws InterruptedException {
         if (poller != null) {
             poller.stop();
-            pollingThread.join(settings.shutdownTimeout().toMillis() + 10_000);
+            pollingThread.join(tuning.shutdownTimeout().toMillis() + 10_000);
         }
     }
 
