@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Token-based classification of a vendor action into an {@link Activity}, used for CockroachDB and as
@@ -17,6 +18,9 @@ import java.util.Set;
  * create, update, read; otherwise {@link Activity#OTHER}.
  */
 public final class Activities {
+
+    private static final Pattern CAMEL_CASE = Pattern.compile("([a-z0-9])([A-Z])");
+    private static final Pattern NOT_WORD = Pattern.compile("[^A-Z0-9]+");
 
     private static final List<Map.Entry<Activity, Set<String>>> VERBS = List.of(
             Map.entry(Activity.LOGIN, Set.of("LOGIN", "SIGNIN", "LOGON")),
@@ -70,8 +74,8 @@ public final class Activities {
         if (action == null) {
             return words;
         }
-        String spaced = action.replaceAll("([a-z0-9])([A-Z])", "$1 $2").toUpperCase(Locale.ROOT);
-        for (String word : spaced.split("[^A-Z0-9]+")) {
+        String spaced = CAMEL_CASE.matcher(action).replaceAll("$1 $2").toUpperCase(Locale.ROOT);
+        for (String word : NOT_WORD.split(spaced)) {
             if (!word.isEmpty()) {
                 words.add(word);
             }

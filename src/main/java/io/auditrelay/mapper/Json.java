@@ -9,11 +9,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -48,19 +45,6 @@ public final class Json {
             throw new UncheckedIOException(e);
         }
         return out.toString();
-    }
-
-    /**
-     * Writes {@link #canonical} of a node to a stream: the bytes of {@code canonical(node).getBytes(UTF_8)}. It goes
-     * through a character writer, as {@code canonical} does: Jackson's byte generator would escape characters
-     * outside the BMP as {@code \\uD83D\\uDE80} where the character generator writes them as they are.
-     */
-    public static void writeCanonical(JsonNode node, OutputStream out) {
-        try (JsonGenerator gen = MAPPER.getFactory().createGenerator(new OutputStreamWriter(out, StandardCharsets.UTF_8))) {
-            write(gen, node);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static void write(JsonGenerator gen, JsonNode node) throws IOException {

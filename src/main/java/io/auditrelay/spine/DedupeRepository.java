@@ -57,6 +57,24 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
         return ids.add(hash[0], hash[1]);
     }
 
+    /**
+     * Claims a chunk's ids under one lock (hashed before it): element i is true when {@code keys[i]} was new,
+     * false when it was delivered before, is in flight, or came earlier in the same list.
+     */
+    public boolean[] addAll(List<String> keys) {
+        long[][] hashes = new long[keys.size()][];
+        for (int i = 0; i < hashes.length; i++) {
+            hashes[i] = IdHashSet.hash(keys.get(i));
+        }
+        boolean[] fresh = new boolean[hashes.length];
+        synchronized (this) {
+            for (int i = 0; i < hashes.length; i++) {
+                fresh[i] = ids.add(hashes[i][0], hashes[i][1]);
+            }
+        }
+        return fresh;
+    }
+
     @Override
     public synchronized boolean contains(String key) {
         long[] hash = IdHashSet.hash(key);
@@ -125,8 +143,11 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
     }
 
     /** Records a whole unit's ids with one write. */
-    public synchronized void confirmAll(Collection<String> keys) {
-        appendAll(keys.stream().map(IdHashSet::hash).toList());
+    public void confirmAll(Collection<String> keys) {
+        List<long[]> hashes = keys.stream().map(IdHashSet::hash).toList();
+        synchronized (this) {
+            appendAll(hashes);
+        }
     }
 
     private void appendAll(List<long[]> hashes) {

@@ -57,15 +57,19 @@ public class UnitDedupe {
     @SuppressWarnings("unchecked")
     public void claim(Exchange chunk) {
         List<Delivery> deliveries = chunk.getMessage().getBody(List.class);
+        List<String> all = new ArrayList<>(deliveries.size());
+        for (Delivery delivery : deliveries) {
+            all.add(delivery.event().id());
+        }
+        boolean[] isNew = repository.addAll(all);
         List<Delivery> fresh = new ArrayList<>(deliveries.size());
         List<String> claimed = new ArrayList<>(deliveries.size());
-        for (Delivery delivery : deliveries) {
-            String id = delivery.event().id();
-            if (repository.add(id)) {
-                fresh.add(delivery);
-                claimed.add(id);
+        for (int i = 0; i < isNew.length; i++) {
+            if (isNew[i]) {
+                fresh.add(deliveries.get(i));
+                claimed.add(all.get(i));
             } else {
-                stats.duplicate(delivery.vendor());
+                stats.duplicate(deliveries.get(i).vendor());
             }
         }
         chunk.getMessage().setBody(fresh);

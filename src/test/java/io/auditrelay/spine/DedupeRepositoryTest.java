@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,6 +67,18 @@ class DedupeRepositoryTest {
         assertThat(repo.add("conduktor:1")).isTrue();
         repo.stop();
         assertThat(Files.readAllLines(dir.resolve(DedupeRepository.FILE_NAME))).isEmpty();
+    }
+
+    @Test
+    void a_chunk_claim_refuses_known_ids_and_repeats_within_the_chunk() throws Exception {
+        DedupeRepository repo = new DedupeRepository(dir, 100);
+        repo.start();
+        repo.add("airkit:known");
+        assertThat(repo.addAll(List.of("airkit:a", "airkit:known", "airkit:b", "airkit:a")))
+                .containsExactly(true, false, true, false);
+        assertThat(repo.contains("airkit:b")).isTrue();
+        assertThat(repo.addAll(List.of("airkit:b", "airkit:c"))).containsExactly(false, true);
+        repo.stop();
     }
 
     @Test
