@@ -1,7 +1,6 @@
 package io.auditrelay.source.astra;
 
-import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
+import io.auditrelay.source.SourceReadinessCheck;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * reason (never the token). camel-pulsar only logs a consumer it could not create, so this check is also
  * run once at start: a {@code relay.once} run then fails instead of waiting on a consumer that never came.
  */
-public class AstraPulsarHealthCheck extends AbstractHealthCheck {
+public class AstraPulsarHealthCheck extends SourceReadinessCheck {
 
     public static final String ID = "astra-source";
     private static final Logger LOG = LoggerFactory.getLogger(AstraPulsarHealthCheck.class);
@@ -25,17 +24,13 @@ public class AstraPulsarHealthCheck extends AbstractHealthCheck {
     private final List<String> topics;
 
     public AstraPulsarHealthCheck(PulsarClient client, List<String> topics) {
-        super("relay", ID);
+        super(ID, Map.of("topics", String.join(",", topics)));
         this.client = client;
         this.topics = List.copyOf(topics);
     }
 
-    @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
     /** Null when every topic answers, else why not. */
+    @Override
     public String problem() {
         for (String topic : topics) {
             try {
@@ -56,18 +51,5 @@ public class AstraPulsarHealthCheck extends AbstractHealthCheck {
             LOG.error(problem);
         }
         return problem;
-    }
-
-    @Override
-    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        String problem = problem();
-        builder.detail("topics", String.join(",", topics));
-        if (problem == null) {
-            builder.up();
-        } else {
-            builder.detail("reason", problem);
-            builder.message(problem);
-            builder.down();
-        }
     }
 }

@@ -1,7 +1,6 @@
 package io.auditrelay.source.cockroachdb;
 
-import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
+import io.auditrelay.source.SourceReadinessCheck;
 
 import java.util.Map;
 
@@ -10,30 +9,19 @@ import java.util.Map;
  * key or the request, with the reason in the details (never the key). A readiness check only: a
  * rejected key is not cured by restarting the process.
  */
-public class CockroachDbHealthCheck extends AbstractHealthCheck {
+public class CockroachDbHealthCheck extends SourceReadinessCheck {
 
     public static final String ID = "cockroachdb-source";
 
     private final CockroachDbPoller poller;
 
     public CockroachDbHealthCheck(CockroachDbPoller poller) {
-        super("relay", ID);
+        super(ID, Map.of());
         this.poller = poller;
     }
 
     @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        builder.detail("reason", poller.reason());
-        if (poller.isUp()) {
-            builder.up();
-        } else {
-            builder.message(poller.reason());
-            builder.down();
-        }
+    public String problem() {
+        return poller.isUp() ? null : poller.reason();
     }
 }

@@ -121,6 +121,16 @@ class PipelinedKafkaPollerTest {
         }
     }
 
+    void awaitCommitted(long offset) throws InterruptedException {
+        await(() -> {
+            try {
+                return committed() == offset;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     List<Long> deliveredOffsets() {
         return delivered.stream().flatMap(List::stream).toList();
     }
@@ -148,13 +158,7 @@ class PipelinedKafkaPollerTest {
         release.countDown();
         await(() -> deliveredOffsets().size() == 30);
         assertThat(deliveredOffsets()).containsExactlyElementsOf(range(30));
-        await(() -> {
-            try {
-                return committed() == 30;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        awaitCommitted(30);
     }
 
     @Test
@@ -172,13 +176,7 @@ class PipelinedKafkaPollerTest {
         await(() -> deliveredOffsets().size() >= 30);
         assertThat(deliveredOffsets()).as("every record delivered once, in order").containsExactlyElementsOf(range(30));
         assertThat(attempts.stream().filter(a -> a.contains(15L))).hasSize(2);
-        await(() -> {
-            try {
-                return committed() == 30;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        awaitCommitted(30);
     }
 
     @Test
