@@ -142,7 +142,7 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
         } catch (RuntimeException e) {
             lastPollError = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             LOG.error("Polling {} failed, retrying in {} ms: {}", topics, retryDelay.toMillis(), lastPollError);
-            pause(retryDelay);
+            sleep(retryDelay);
             return;
         }
         if (!records.isEmpty()) {
@@ -218,7 +218,7 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
         });
         LOG.error("Delivering a batch from {} failed; nothing from it on is committed, reading again from {} in {} ms",
                 topics, from, retryDelay.toMillis(), cause);
-        pause(retryDelay);
+        sleep(retryDelay);
     }
 
     /** Waits for every batch in flight (up to {@code limit}, null: no limit), then commits what finished, in order. */
@@ -278,7 +278,7 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
         }
     }
 
-    private void pause(Duration delay) {
+    private void sleep(Duration delay) {
         try {
             Thread.sleep(delay.toMillis());
         } catch (InterruptedException e) {
