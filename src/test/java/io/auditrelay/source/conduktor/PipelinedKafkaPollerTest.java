@@ -3,6 +3,7 @@ package io.auditrelay.source.conduktor;
 import io.auditrelay.testing.KafkaServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -40,6 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(120)
 class PipelinedKafkaPollerTest {
 
+    /** Delivered records are {@code partition * PARTITION + offset}: the offset itself on partition 0. */
+    private static final long PARTITION = 1_000_000L;
     private static KafkaServer kafka;
     private final List<Thread> threads = new ArrayList<>();
     private final List<PipelinedKafkaPoller<List<Long>>> pollers = new ArrayList<>();
@@ -82,6 +85,8 @@ class PipelinedKafkaPollerTest {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10",
+                // a member learns of a rebalance at its next heartbeat: every 3 s by default
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "200",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
         PipelinedKafkaPoller<List<Long>> poller = new PipelinedKafkaPoller<>(consumer, List.of(topic), this::offsets,
@@ -99,16 +104,20 @@ class PipelinedKafkaPollerTest {
     private List<Long> offsets(ConsumerRecords<String, String> records) {
         List<Long> offsets = new ArrayList<>();
         for (ConsumerRecord<String, String> record : records) {
-            offsets.add(record.offset());
+            offsets.add(record.partition() * PARTITION + record.offset());
         }
         prepared.add(offsets);
         return offsets;
     }
 
     long committed() throws Exception {
+        return committed(0);
+    }
+
+    long committed(int partition) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             OffsetAndMetadata offset = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-                    .get(10, TimeUnit.SECONDS).get(new TopicPartition(topic, 0));
+                    .get(10, TimeUnit.SECONDS).get(new TopicPartition(topic, partition));
             return offset == null ? 0 : offset.offset();
         }
     }
@@ -122,9 +131,13 @@ class PipelinedKafkaPollerTest {
     }
 
     void awaitCommitted(long offset) throws InterruptedException {
+        awaitCommitted(0, offset);
+    }
+
+    void awaitCommitted(int partition, long offset) throws InterruptedException {
         await(() -> {
             try {
-                return committed() == offset;
+                return committed(partition) == offset;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -227,5 +240,39 @@ class PipelinedKafkaPollerTest {
                 source.stop();
             }
         }
+    }
+
+    @Test
+    void a_second_member_joining_mid_stream_takes_over_from_the_commits_of_the_first_and_nothing_is_lost_or_repeated()
+            throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        int perPartition = 150;
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()))) {
+            for (int i = 0; i < perPartition; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, null, "p0-" + i));
+                producer.send(new ProducerRecord<>(topic, 1, null, "p1-" + i));
+            }
+        }
+        List<Long> bySecond = new CopyOnWriteArrayList<>();
+        start(batch -> Thread.sleep(100), Duration.ofSeconds(10));
+        await(() -> deliveredOffsets().size() >= 40);
+        // the group rebalances: the first member finishes and commits what it has in flight before giving up partitions
+        start(batch -> {
+            Thread.sleep(100);
+            bySecond.addAll(batch);
+        }, Duration.ofSeconds(10));
+
+        await(() -> deliveredOffsets().size() >= 2 * perPartition);
+        awaitCommitted(0, perPartition);
+        awaitCommitted(1, perPartition);
+        List<Long> expected = new ArrayList<>(range(perPartition));
+        range(perPartition).forEach(offset -> expected.add(PARTITION + offset));
+        assertThat(deliveredOffsets()).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(bySecond).as("the second member took over part of the stream").isNotEmpty();
     }
 }
