@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.ByteArrayInputStream;
@@ -115,6 +116,25 @@ class S3SinkTest {
             keys = keys(client, bucket);
         }
         return keys;
+    }
+
+    /**
+     * The events of an object just listed. S3Proxy's in-memory backend can list a new key a moment before it serves
+     * it (jclouds' TransientStorageStrategy.putBlob stores the blob, then its access entry): a GET in between is a
+     * 404, so it is tried again for up to 5 s. The sink never deletes an object.
+     */
+    static List<JsonNode> awaitEvents(S3Client client, String bucket, String key) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            try {
+                return events(client, bucket, key);
+            } catch (NoSuchKeyException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     static List<String> ids(S3Client client, String bucket, List<String> keys) {
@@ -249,7 +269,7 @@ class S3SinkTest {
             ownClient.createBucket(b -> b.bucket(bucket));
             List<String> keys = awaitKeys(ownClient, bucket, 1, Duration.ofSeconds(60));
 
-            assertThat(keys).singleElement().satisfies(key -> assertThat(events(ownClient, bucket, key))
+            assertThat(keys).singleElement().satisfies(key -> assertThat(awaitEvents(ownClient, bucket, key))
                     .extracting(e -> e.get("id").asText()).containsExactly("airkit:d1"));
             Path spool = sink.spool();
             sink.stop();
