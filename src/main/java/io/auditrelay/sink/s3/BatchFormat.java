@@ -2,10 +2,8 @@ package io.auditrelay.sink.s3;
 
 import io.auditrelay.event.AuditEvent;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.List;
 
 /**
  * How a batch of canonical events becomes one object. The S3 sink is format-agnostic: another format
@@ -37,20 +35,4 @@ public interface BatchFormat {
      * closing the returned stream finishes the object and closes {@code out}.
      */
     OutputStream encoder(OutputStream out) throws IOException;
-
-    /** The uncompressed size one event adds to a batch (used for {@code relay.sink.s3.batch-bytes}). */
-    default long sizeOf(AuditEvent event) throws IOException {
-        return line(event).length;
-    }
-
-    /** The object's bytes for these events, in this order. */
-    default byte[] encode(List<AuditEvent> events) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (OutputStream out = encoder(bytes)) {
-            for (AuditEvent event : events) {
-                out.write(line(event));
-            }
-        }
-        return bytes.toByteArray();
-    }
 }

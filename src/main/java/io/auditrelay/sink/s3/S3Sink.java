@@ -207,13 +207,8 @@ public class S3Sink extends ServiceSupport implements EventSink {
         return "vendor=" + event.vendor() + "/dt=" + time.substring(0, 10) + "/hour=" + time.substring(11, 13);
     }
 
-    /** The object key for a batch: the partition and the SHA-256 of the (sorted) ids of its events. */
-    public String keyFor(String partition, List<AuditEvent> events) {
-        return keyForIds(partition, events.stream().map(AuditEvent::id).toList());
-    }
-
     /** The object key for a batch of events with these ids: the partition and the SHA-256 of the sorted ids. */
-    public String keyForIds(String partition, Collection<String> ids) {
+    private String key(String partition, Collection<String> ids) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             ids.stream().sorted().forEach(id -> {
@@ -298,7 +293,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
         String key = batch.name;
         try {
             spool.force(); // the sealed marker is durable before the object exists
-            key = keyForIds(batch.partition, batch.encode(format));
+            key = key(batch.partition, batch.encode(format));
             Exception last = null;
             for (int attempt = 0; attempt <= options.maxRetries(); attempt++) {
                 if (attempt > 0) {

@@ -12,7 +12,8 @@ import java.time.Duration;
 
 /**
  * Binds the S3 sink ({@code s3Sink}, used by routes/sink-s3.yaml) and, when {@code s3} is listed in
- * {@code relay.sinks}, starts it (recovering its spool) and lets it write its open batches when the context starts stopping. Wiring only.
+ * {@code relay.sinks}, starts it (recovering its spool) and lets it write its open batches when the context starts
+ * stopping. Wiring only.
  */
 @Configuration
 public class S3SinkConfiguration implements CamelConfiguration {

@@ -66,7 +66,7 @@ public class ConduktorKafkaConfiguration implements CamelConfiguration {
                 Duration.ofMillis(settings.integer("relay.source.conduktor.poll-timeout", 500)),
                 Duration.ofMillis(settings.integer("relay.source.conduktor.shutdown-timeout", 30000)),
                 Duration.ofMillis(settings.integer("relay.source.conduktor.retry-delay", 1000)));
-        ConduktorKafkaSource source = new ConduktorKafkaSource(context, topics, groupId, consumer, admin, tuning, coordinator);
+        ConduktorKafkaSource source = new ConduktorKafkaSource(context, topics, consumer, admin, tuning, coordinator);
         context.getRegistry().bind("conduktorKafka", source);
         LOG.info("Conduktor source: topics {} on {}, group {}, client settings {}", topics, brokers, groupId, masked(client));
         ConduktorKafkaHealthCheck check = new ConduktorKafkaHealthCheck(source, topics);

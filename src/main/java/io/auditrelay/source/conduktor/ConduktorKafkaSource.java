@@ -61,7 +61,6 @@ public class ConduktorKafkaSource extends ServiceSupport {
 
     private final CamelContext context;
     private final List<String> topics;
-    private final String groupId;
     private final Properties consumerProperties;
     private final Properties adminProperties;
     private final Tuning tuning;
@@ -72,11 +71,10 @@ public class ConduktorKafkaSource extends ServiceSupport {
     private ScheduledExecutorService watcher;
     private Admin admin;
 
-    public ConduktorKafkaSource(CamelContext context, List<String> topics, String groupId, Properties consumerProperties,
+    public ConduktorKafkaSource(CamelContext context, List<String> topics, Properties consumerProperties,
                                 Properties adminProperties, Tuning tuning, OnceCoordinator coordinator) {
         this.context = context;
         this.topics = List.copyOf(topics);
-        this.groupId = groupId;
         this.consumerProperties = consumerProperties;
         this.adminProperties = adminProperties;
         this.tuning = tuning;
@@ -133,8 +131,8 @@ public class ConduktorKafkaSource extends ServiceSupport {
                 tuning.retryDelay(), SOURCE);
         pollingThread = new Thread(poller, SOURCE + "-poll");
         pollingThread.start();
-        LOG.info("Conduktor source: reading {} as group {}, {} poll batch(es) of up to {} records in flight", topics,
-                groupId, tuning.batchesInFlight(), consumerProperties.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG));
+        LOG.info("Conduktor source: polling, {} poll batch(es) of up to {} records in flight", tuning.batchesInFlight(),
+                consumerProperties.get(ConsumerConfig.MAX_POLL_RECORDS_CONFIG));
         if (coordinator == null || !coordinator.once()) {
             return;
         }
@@ -178,6 +176,7 @@ public class ConduktorKafkaSource extends ServiceSupport {
         }));
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = admin.listOffsets(earliest).all().get(5, TimeUnit.SECONDS);
+        String groupId = consumerProperties.getProperty(ConsumerConfig.GROUP_ID_CONFIG);
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
                 .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
         for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {

@@ -226,7 +226,7 @@ class PipelinedKafkaPollerTest {
         List<String> topics = List.of("not a valid topic name!");
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             context.start();
-            ConduktorKafkaSource source = new ConduktorKafkaSource(context, topics, group, consumer, new Properties(),
+            ConduktorKafkaSource source = new ConduktorKafkaSource(context, topics, consumer, new Properties(),
                     new ConduktorKafkaSource.Tuning(2, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(100)), null);
             ConduktorKafkaHealthCheck check = new ConduktorKafkaHealthCheck(source, topics);
             check.setCamelContext(context);
