@@ -95,10 +95,15 @@ public class DeadLetterStore {
         List<Normalizer.Rejected> rejected = chunk.getProperty(Normalizer.REJECTED, List.class);
         if (rejected != null) {
             for (Normalizer.Rejected r : rejected) {
-                write(r.source().vendor(), r.source().location(), null, r.reason(), r.source().text(), null);
+                recordInvalid(r.source(), r.reason());
             }
             chunk.removeProperty(Normalizer.REJECTED);
         }
+    }
+
+    /** Records a record that could not be read or mapped, with the reason. */
+    public void recordInvalid(SourceRecord source, Throwable reason) {
+        write(source.vendor(), source.location(), null, reason, source.text(), null);
     }
 
     /** Records a canonical event that a batching sink could not write, outside of any route. */

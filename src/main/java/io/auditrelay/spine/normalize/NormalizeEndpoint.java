@@ -1,0 +1,98 @@
+package io.auditrelay.spine.normalize;
+
+import io.auditrelay.mapper.Mappers;
+import org.apache.camel.Category;
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriPath;
+import org.apache.camel.support.DefaultEndpoint;
+
+/**
+ * Turns the vendor record in the body (a {@code SourceRecord}, or its JSON text) into the canonical event, drops an
+ * event whose id was already delivered, and dead-letters a record that can't be mapped. Header {@code relayAccepted}
+ * says whether the body now holds an event to deliver.
+ */
+@UriEndpoint(firstVersion = "0.1.0", scheme = "audit-normalize", title = "Audit Normalize", syntax = "audit-normalize:vendor",
+        producerOnly = true, remote = false, category = {Category.TRANSFORMATION})
+public class NormalizeEndpoint extends DefaultEndpoint {
+
+    @UriPath(description = "The vendor whose records flow through (astra, cockroachdb, conduktor, airkit)")
+    @Metadata(required = true)
+    private String vendor;
+    @UriParam(description = "Organization id used where a record names none")
+    private String org;
+    @UriParam(defaultValue = "data/state", description = "Directory of the dedupe store (dedupe-ids.txt)")
+    private String stateDir = "data/state";
+    @UriParam(defaultValue = "data/dlq", description = "Directory of the dead-letter store (dead-letters.jsonl)")
+    private String dlqDir = "data/dlq";
+    @UriParam(defaultValue = "1000000", description = "How many delivered ids the dedupe store remembers")
+    private int maxIds = 1_000_000;
+
+    public NormalizeEndpoint(String uri, NormalizeComponent component) {
+        super(uri, component);
+    }
+
+    @Override
+    public NormalizeComponent getComponent() {
+        return (NormalizeComponent) super.getComponent();
+    }
+
+    @Override
+    public Producer createProducer() {
+        if (!Mappers.vendors().contains(vendor)) {
+            throw new IllegalArgumentException("audit-normalize: unknown vendor '" + vendor + "', one of " + Mappers.vendors());
+        }
+        NormalizeComponent component = getComponent();
+        return new NormalizeProducer(this, component.dedupe(stateDir, maxIds), component.deadLetters(dlqDir),
+                component.stats(), component.clock());
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) {
+        throw new UnsupportedOperationException("audit-normalize is a producer: use it in to:");
+    }
+
+    public String getVendor() {
+        return vendor;
+    }
+
+    public void setVendor(String vendor) {
+        this.vendor = vendor;
+    }
+
+    public String getOrg() {
+        return org;
+    }
+
+    public void setOrg(String org) {
+        this.org = org;
+    }
+
+    public String getStateDir() {
+        return stateDir;
+    }
+
+    public void setStateDir(String stateDir) {
+        this.stateDir = stateDir;
+    }
+
+    public String getDlqDir() {
+        return dlqDir;
+    }
+
+    public void setDlqDir(String dlqDir) {
+        this.dlqDir = dlqDir;
+    }
+
+    public int getMaxIds() {
+        return maxIds;
+    }
+
+    public void setMaxIds(int maxIds) {
+        this.maxIds = maxIds;
+    }
+}
