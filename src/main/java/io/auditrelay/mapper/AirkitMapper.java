@@ -20,6 +20,8 @@ import java.util.Map;
 public final class AirkitMapper implements VendorMapper {
 
     public static final String VENDOR = "airkit";
+    /** Name prefix of the delivery check file Airkit drops into the bucket. */
+    public static final String VERIFY_PREFIX = "airkit-verify-test-";
 
     /** Activity of every documented Airkit event type. */
     static final Map<String, Activity> ACTIVITIES = Map.ofEntries(
@@ -85,6 +87,18 @@ public final class AirkitMapper implements VendorMapper {
     @Override
     public String vendor() {
         return VENDOR;
+    }
+
+    /** The documented columns of Airkit's CSV audit files. */
+    @Override
+    public List<String> csvColumns() {
+        return List.of("ORGANIZATION_ID", "EVENT_ID", "EVENT_TIME", "EVENT_TYPE");
+    }
+
+    /** The {@code airkit-verify-test-{timestamp}} file Airkit writes to check that it can deliver to the bucket. */
+    @Override
+    public boolean skips(String fileName) {
+        return fileName.startsWith(VERIFY_PREFIX);
     }
 
     @Override

@@ -102,6 +102,12 @@ public final class AstraMapper implements VendorMapper {
         return VENDOR;
     }
 
+    /** The Astra Portal's "Download as CSV" export. */
+    @Override
+    public List<String> csvColumns() {
+        return List.of("typename", "actionResult", "userID", "event", "eventTime", "eventType");
+    }
+
     @Override
     public AuditEvent map(JsonNode record, MappingContext context) {
         Fields.requireObject(record);

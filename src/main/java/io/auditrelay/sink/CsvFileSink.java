@@ -2,6 +2,7 @@ package io.auditrelay.sink;
 
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
+import io.auditrelay.mapper.Mappers;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ public class CsvFileSink extends DailyFileSink {
 
     public static final String HEADER = "id,time,received,vendor,action,activity,outcome,actor_id,actor_email,"
             + "resource_type,resource_id,resource_name,org,raw";
-    private static final Pattern ID = Pattern.compile("^(astra|cockroachdb|conduktor|airkit):.+");
+    /** What a canonical id looks like: {@code <vendor>:<vendor's id>}, for every vendor with a mapper. */
+    private static final Pattern ID = Pattern.compile("^(" + String.join("|", Mappers.vendors()) + "):.+");
 
     public CsvFileSink(Path dir) {
         super(dir, "audit-", ".csv");

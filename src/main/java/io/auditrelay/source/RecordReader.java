@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditrelay.mapper.Json;
+import io.auditrelay.mapper.Mappers;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.SourceRecord;
 import org.apache.commons.csv.CSVFormat;
@@ -20,7 +21,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.TreeSet;
@@ -39,10 +39,6 @@ import java.util.zip.ZipException;
  */
 public class RecordReader {
 
-    /** The CSV columns each vendor's export must have. */
-    private static final Map<String, List<String>> REQUIRED_COLUMNS = Map.of(
-            "astra", List.of("typename", "actionResult", "userID", "event", "eventTime", "eventType"),
-            "airkit", List.of("ORGANIZATION_ID", "EVENT_ID", "EVENT_TIME", "EVENT_TYPE"));
     private static final int SNIFF_BYTES = 8192;
 
     public Iterator<SourceRecord> read(InputStream input, String name, String vendor) {
@@ -77,7 +73,7 @@ public class RecordReader {
             if (first == '{') {
                 return new JsonLinesIterator(reader(in), name, vendor);
             }
-            if (!REQUIRED_COLUMNS.containsKey(vendor)) {
+            if (Mappers.forVendor(vendor).csvColumns().isEmpty()) {
                 throw new UnreadableInputException("expected JSON lines or a JSON API response, found '" + (char) first + "'");
             }
             return new CsvIterator(reader(in), name, vendor);
@@ -272,7 +268,7 @@ public class RecordReader {
             this.header = parser.getHeaderNames();
             Set<String> present = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
             present.addAll(header);
-            List<String> missing = REQUIRED_COLUMNS.get(vendor).stream().filter(c -> !present.contains(c)).toList();
+            List<String> missing = Mappers.forVendor(vendor).csvColumns().stream().filter(c -> !present.contains(c)).toList();
             if (!missing.isEmpty()) {
                 throw new UnreadableInputException("wrong CSV header for " + vendor + ": missing " + missing
                         + " (found " + header + ")");
