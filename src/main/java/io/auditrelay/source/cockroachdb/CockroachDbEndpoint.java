@@ -31,31 +31,31 @@ public class CockroachDbEndpoint extends DefaultEndpoint {
     @UriPath(defaultValue = "cockroachdb", description = "The source's name: its cursor file is <stateDir>/<name>-cursor.json,"
             + " its readiness check <name>-source and the name a relay.once run waits for")
     private String name = "cockroachdb";
-    @UriParam(defaultValue = "https://cockroachlabs.cloud", description = "The CockroachDB Cloud API address")
+    @UriParam(label = "consumer", defaultValue = "https://cockroachlabs.cloud", description = "The CockroachDB Cloud API address")
     private String url = "https://cockroachlabs.cloud";
     @UriParam(label = "security", secret = true, description = "The secret key of a service account with the admin role")
     @Metadata(required = true)
     private String apiKey;
-    @UriParam(defaultValue = "2024-09-16", label = "advanced", description = "Sent as the Cc-Version header")
+    @UriParam(defaultValue = "2024-09-16", label = "consumer,advanced", description = "Sent as the Cc-Version header")
     private String apiVersion = "2024-09-16";
-    @UriParam(defaultValue = "200", description = "Entries per request (limit), 1 to 1000")
+    @UriParam(label = "consumer", defaultValue = "200", description = "Entries per request (limit), 1 to 1000")
     private int pageSize = 200;
-    @UriParam(description = "First run only (no cursor file yet): an ISO-8601 timestamp to start from; empty means the"
+    @UriParam(label = "consumer", description = "First run only (no cursor file yet): an ISO-8601 timestamp to start from; empty means the"
             + " organization's first event")
     private String startFrom;
-    @UriParam(defaultValue = "60s", javaType = "java.time.Duration",
+    @UriParam(label = "consumer", defaultValue = "60s", javaType = "java.time.Duration",
             description = "Wait after a drain (and after a 401/403/400) before asking again")
     private long pollInterval = 60_000;
-    @UriParam(defaultValue = "1s", javaType = "java.time.Duration", description = "First wait after a 5xx, a timeout, a"
+    @UriParam(label = "consumer", defaultValue = "1s", javaType = "java.time.Duration", description = "First wait after a 5xx, a timeout, a"
             + " refused connection, a 429 without Retry-After or a page whose route failed; doubles with jitter")
     private long backoff = 1_000;
-    @UriParam(defaultValue = "5m", javaType = "java.time.Duration", description = "Cap of the backoff")
+    @UriParam(label = "consumer", defaultValue = "5m", javaType = "java.time.Duration", description = "Cap of the backoff")
     private long maxBackoff = 300_000;
-    @UriParam(defaultValue = "30s", javaType = "java.time.Duration", label = "advanced", description = "Timeout of one request")
+    @UriParam(defaultValue = "30s", javaType = "java.time.Duration", label = "consumer,advanced", description = "Timeout of one request")
     private long requestTimeout = 30_000;
-    @UriParam(defaultValue = "50", label = "advanced", description = "Log the drain's progress every this many pages")
+    @UriParam(defaultValue = "50", label = "consumer,advanced", description = "Log the drain's progress every this many pages")
     private int progressPages = 50;
-    @UriParam(defaultValue = "data/state", description = "Where the cursor file is kept")
+    @UriParam(label = "consumer", defaultValue = "data/state", description = "Where the cursor file is kept")
     private String stateDir = "data/state";
 
     public CockroachDbEndpoint(String uri, CockroachDbComponent component) {
