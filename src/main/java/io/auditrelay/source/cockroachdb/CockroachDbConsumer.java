@@ -136,12 +136,15 @@ public class CockroachDbConsumer extends DefaultConsumer {
         }
         try {
             while (running()) {
-                drain();
+                try {
+                    drain();
+                } catch (RuntimeException e) {
+                    // e.g. the cursor file can't be read or written: said once per drain, tried again after the interval
+                    getExceptionHandler().handleException("CockroachDB Cloud source " + name + ": the drain stopped, trying again in "
+                            + settings.pollInterval().toMillis() + " ms", e);
+                }
                 poller.pause(settings.pollInterval());
             }
-        } catch (RuntimeException e) {
-            // e.g. the cursor file can't be read: nothing sensible to do but say so and stop polling
-            getExceptionHandler().handleException("CockroachDB Cloud source " + name + " stopped polling", e);
         } finally {
             synchronized (lock) {
                 loopThread = null;

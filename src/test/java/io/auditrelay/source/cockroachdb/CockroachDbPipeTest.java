@@ -46,13 +46,17 @@ class CockroachDbPipeTest {
     }
 
     private CamelContext pipe(Path stateDir) throws Exception {
+        return pipe(stateDir, 4);
+    }
+
+    private CamelContext pipe(Path stateDir, int pageSize) throws Exception {
         CamelContext context = new DefaultCamelContext();
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
                 // the URL (with '/' and ':') and the state directory (an absolute path) must arrive intact
                 from("kamelet:cockroachdb-audit-source?url=" + api.url() + "&apiKey=" + FakeCockroachCloud.KEY
-                        + "&pageSize=4&pollInterval=200ms&backoff=100ms&maxBackoff=300ms&stateDir=" + stateDir)
+                        + "&pageSize=" + pageSize + "&pollInterval=200ms&backoff=100ms&maxBackoff=300ms&stateDir=" + stateDir)
                         .process(e -> units.add(e.getMessage().getHeader(Headers.VENDOR) + " "
                                 + e.getMessage().getHeader(Headers.LOCATION) + " "
                                 + e.getMessage().getBody(List.class).size() + " "
@@ -119,5 +123,28 @@ class CockroachDbPipeTest {
         assertThat(Files.readAllLines(dir.resolve("dlq/dead-letters.jsonl"))).hasSize(1);
         assertThat(Json.MAPPER.readTree(Files.readString(cursorFile)).get("starting_from").asText())
                 .isEqualTo("2024-05-01T10:00:12.000001Z");
+    }
+
+    @Test
+    void five_hundred_entries_with_one_lacking_its_action_in_the_middle_deliver_499_once_and_dead_letter_one() throws Exception {
+        for (int i = 1; i <= 500; i++) {
+            String id = String.format("m%03d", i);
+            String at = String.format("2024-05-01T10:%02d:%02d.000001Z", i / 60, i % 60);
+            if (i == 250) {
+                api.addRaw(at, Json.MAPPER.createObjectNode().put("id", id).put("created_at", at));
+            } else {
+                api.add(id, at);
+            }
+        }
+        try (CamelContext context = pipe(dir.resolve("pipe-state"), 200)) {
+            RelayRunner.await(Duration.ofSeconds(60), () -> delivered.size() >= 499);
+            int requests = api.requests().size();
+            RelayRunner.await(Duration.ofSeconds(10), () -> api.requests().size() >= requests + 2); // polling after the drain
+        }
+
+        assertThat(delivered).hasSize(499).doesNotHaveDuplicates().doesNotContain("cockroachdb:m250");
+        assertThat(Files.readAllLines(dir.resolve("dlq/dead-letters.jsonl"))).singleElement().asString().contains("m250");
+        // three pages, then only the empty end is asked again: no page is sent twice
+        assertThat(units).hasSize(3);
     }
 }
