@@ -5,9 +5,9 @@ import io.auditrelay.source.SourceReadinessCheck;
 import java.util.Map;
 
 /**
- * Health of the CockroachDB Cloud source ({@code cockroachdb-source}): DOWN while the API refuses the
- * key or the request, with the reason in the details (never the key). A readiness check only: a
- * rejected key is not cured by restarting the process.
+ * Health of a CockroachDB Cloud source ({@code cockroachdb-source} for the default name): DOWN while the API refuses
+ * the key or the request, with the reason in the details (never the key). A readiness check only: a rejected key is
+ * not cured by restarting the process. Registered by {@link CockroachDbConsumer} while it runs.
  */
 public class CockroachDbHealthCheck extends SourceReadinessCheck {
 
@@ -16,7 +16,11 @@ public class CockroachDbHealthCheck extends SourceReadinessCheck {
     private final CockroachDbPoller poller;
 
     public CockroachDbHealthCheck(CockroachDbPoller poller) {
-        super(ID, Map.of());
+        this(ID, poller);
+    }
+
+    public CockroachDbHealthCheck(String id, CockroachDbPoller poller) {
+        super(id, Map.of());
         this.poller = poller;
     }
 

@@ -37,6 +37,11 @@ public class CursorStore {
         this.file = stateDir.resolve(FILE_NAME);
     }
 
+    /** The cursor of the source named {@code name}: {@code <name>-cursor.json} ({@code cockroachdb} gives {@link #FILE_NAME}). */
+    public CursorStore(Path stateDir, String name) {
+        this.file = stateDir.resolve(name + "-cursor.json");
+    }
+
     public Path file() {
         return file;
     }
@@ -79,7 +84,7 @@ public class CursorStore {
         cursor.deliveredIds().forEach(ids::add);
         try {
             Files.createDirectories(file.getParent());
-            Path temp = file.resolveSibling(FILE_NAME + ".tmp");
+            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
             byte[] bytes = (Json.MAPPER.writeValueAsString(node) + "\n").getBytes(StandardCharsets.UTF_8);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
