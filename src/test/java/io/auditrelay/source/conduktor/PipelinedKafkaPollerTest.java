@@ -15,7 +15,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -218,27 +220,22 @@ class PipelinedKafkaPollerTest {
 
     @Test
     void a_source_whose_polls_the_broker_refuses_is_not_ready_and_says_why() throws Exception {
-        Properties consumer = new Properties();
-        consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        consumer.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        List<String> topics = List.of("not a valid topic name!");
         try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    // '!' is not allowed in a topic name: the broker refuses every poll
+                    from("audit-conduktor:not-a-valid-topic-name!?brokers=" + kafka.bootstrapServers() + "&groupId=" + group
+                            + "&pollTimeout=100&shutdownTimeout=1000&retryDelay=100")
+                            .to("log:unused");
+                }
+            });
             context.start();
-            ConduktorKafkaSource source = new ConduktorKafkaSource(context, topics, consumer, new Properties(),
-                    new ConduktorKafkaSource.Tuning(2, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(100)), null);
-            ConduktorKafkaHealthCheck check = new ConduktorKafkaHealthCheck(source, topics);
-            check.setCamelContext(context);
-            source.start();
-            try {
-                await(() -> source.problem() != null);
-                HealthCheck.Result result = check.call();
-                assertThat(result.getState()).isEqualTo(HealthCheck.State.DOWN);
-                assertThat(result.getMessage()).hasValueSatisfying(m -> assertThat(m).contains("InvalidTopic"));
-            } finally {
-                source.stop();
-            }
+            HealthCheck check = HealthCheckRegistry.get(context).getCheck(ConduktorKafkaHealthCheck.ID).orElseThrow();
+            await(() -> check.call().getState() == HealthCheck.State.DOWN);
+            HealthCheck.Result result = check.call();
+            assertThat(result.getState()).isEqualTo(HealthCheck.State.DOWN);
+            assertThat(result.getMessage()).hasValueSatisfying(m -> assertThat(m).contains("InvalidTopic"));
         }
     }
 
