@@ -216,8 +216,9 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
                 consumer.seek(tp, offset);
             }
         });
-        LOG.error("Delivering a batch from {} failed; nothing from it on is committed, reading again from {} in {} ms",
-                topics, from, retryDelay.toMillis(), cause);
+        // one line, no stack trace: the route's error handler has logged the exception with its stack already
+        LOG.warn("Delivering a batch from {} failed; nothing from it on is committed, reading again from {} in {} ms: {}",
+                topics, from, retryDelay.toMillis(), String.valueOf(cause));
         sleep(retryDelay);
     }
 
