@@ -18,6 +18,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
@@ -44,7 +46,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>With {@code relay.once=true} (an {@link OnceCoordinator} in the registry) a watcher compares the group's
  * committed offsets with the end offsets of the topics (Kafka Admin client, same connection settings) and reports
- * {@code conduktor-kafka} drained when the group has committed everything that is on the topics now.
+ * {@code conduktor-kafka} drained when the group has committed everything that is on the topics now, or failed when
+ * the broker refuses the credentials or the permissions (the last poll threw an authentication or authorization
+ * error).
  */
 public class ConduktorConsumer extends DefaultConsumer {
 
@@ -54,8 +58,8 @@ public class ConduktorConsumer extends DefaultConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(ConduktorConsumer.class);
 
     private final List<String> topics;
-    private PipelinedKafkaPoller<Unit> poller;
-    private Thread pollingThread;
+    private volatile PipelinedKafkaPoller<Unit> poller;
+    private volatile Thread pollingThread;
     private OnceCoordinator coordinator;
     private ScheduledExecutorService watcher;
     private Admin admin;
@@ -201,6 +205,14 @@ public class ConduktorConsumer extends DefaultConsumer {
     }
 
     private void checkDrained() {
+        PipelinedKafkaPoller<Unit> p = poller;
+        RuntimeException refused = p == null ? null : p.lastPollFailure();
+        if (refused instanceof AuthenticationException || refused instanceof AuthorizationException) {
+            // refused credentials or permissions: a relay.once run cannot go on without help
+            coordinator.failed(SOURCE, p.lastPollError());
+            watcher.shutdown();
+            return;
+        }
         try {
             if (drained()) {
                 coordinator.drained(SOURCE);

@@ -8,11 +8,15 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.camel.builder.RouteBuilder;
@@ -237,6 +241,23 @@ class PipelinedKafkaPollerTest {
             assertThat(result.getState()).isEqualTo(HealthCheck.State.DOWN);
             assertThat(result.getMessage()).hasValueSatisfying(m -> assertThat(m).contains("InvalidTopic"));
         }
+    }
+
+    @Test
+    void a_poll_the_broker_refuses_is_kept_with_its_type_so_a_run_can_tell_refused_credentials_apart() throws Exception {
+        MockConsumer<String, String> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
+        consumer.setPollException(new SaslAuthenticationException("Authentication failed: Invalid username or password"));
+        PipelinedKafkaPoller<List<Long>> poller = new PipelinedKafkaPoller<>(consumer, List.of(topic), this::offsets,
+                batch -> { }, 2, Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(2), "mock");
+        Thread thread = new Thread(poller, "mock-poll");
+        thread.start();
+        pollers.add(poller);
+        threads.add(thread);
+        await(() -> poller.lastPollFailure() != null);
+        assertThat(poller.lastPollFailure()).isInstanceOf(AuthenticationException.class);
+        assertThat(poller.lastPollError()).contains("Invalid username or password");
+        // the next poll succeeds: the failure is forgotten
+        await(() -> poller.lastPollFailure() == null && poller.lastPollError() == null);
     }
 
     @Test
