@@ -20,6 +20,7 @@ import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.apache.camel.StartupListener;
 import org.apache.camel.spi.Registry;
 
 import java.nio.file.Path;
@@ -80,14 +81,24 @@ public class CoreConfiguration implements CamelConfiguration {
         OnceCoordinator coordinator = new OnceCoordinator(context, stats, settings.bool("relay.once", false));
         registry.bind("onceCoordinator", coordinator);
         context.addService(coordinator, true, true);
-        context.addStartupListener((ctx, alreadyStarted) -> {
-            if (!alreadyStarted) {
-                fanOut.checkRoutes(ctx);
-                MeterRegistry meters = ctx.getRegistry().findSingleByType(MeterRegistry.class);
-                if (meters != null) {
-                    stats.bindTo(meters);
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
+                if (!alreadyStarted) {
+                    fanOut.checkRoutes(ctx);
+                    MeterRegistry meters = ctx.getRegistry().findSingleByType(MeterRegistry.class);
+                    if (meters != null) {
+                        stats.bindTo(meters);
+                    }
                 }
-                coordinator.started();
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+                // once the routes' consumers started: the source endpoints register with the coordinator then
+                if (!alreadyStarted) {
+                    coordinator.started();
+                }
             }
         });
 

@@ -4,6 +4,7 @@ import io.auditrelay.source.SourceReadinessCheck;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Readiness of the Conduktor source ({@code conduktor-source}): DOWN with the reason while polling fails
@@ -13,15 +14,15 @@ public class ConduktorKafkaHealthCheck extends SourceReadinessCheck {
 
     public static final String ID = "conduktor-source";
 
-    private final ConduktorKafkaSource source;
+    private final Supplier<String> problem;
 
-    public ConduktorKafkaHealthCheck(ConduktorKafkaSource source, List<String> topics) {
+    public ConduktorKafkaHealthCheck(Supplier<String> problem, List<String> topics) {
         super(ID, Map.of("topics", String.join(",", topics)));
-        this.source = source;
+        this.problem = problem;
     }
 
     @Override
     public String problem() {
-        return source.problem();
+        return problem.get();
     }
 }

@@ -66,6 +66,7 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     private volatile boolean running = true;
     private volatile String lastPollError;
+    private volatile RuntimeException lastPollFailure;
     /** Set by the delivery thread when a batch failed: the batches behind it are not delivered until the rewind. */
     private volatile boolean halted;
     private final Set<TopicPartition> paused = new HashSet<>();
@@ -103,6 +104,11 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
         return lastPollError;
     }
 
+    /** What the last poll threw (e.g. an AuthenticationException), or null when the last poll succeeded. */
+    public RuntimeException lastPollFailure() {
+        return lastPollFailure;
+    }
+
     @Override
     public void run() {
         try {
@@ -137,10 +143,12 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
             // while full, poll only to stay in the group (the partitions are paused)
             records = consumer.poll(full ? Duration.ZERO : pollTimeout);
             lastPollError = null;
+            lastPollFailure = null;
         } catch (WakeupException e) {
             throw e;
         } catch (RuntimeException e) {
             lastPollError = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            lastPollFailure = e;
             LOG.error("Polling {} failed, retrying in {} ms: {}", topics, retryDelay.toMillis(), lastPollError);
             sleep(retryDelay);
             return;
@@ -216,8 +224,9 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
                 consumer.seek(tp, offset);
             }
         });
-        LOG.error("Delivering a batch from {} failed; nothing from it on is committed, reading again from {} in {} ms",
-                topics, from, retryDelay.toMillis(), cause);
+        // one line, no stack trace: the route's error handler has logged the exception with its stack already
+        LOG.warn("Delivering a batch from {} failed; nothing from it on is committed, reading again from {} in {} ms: {}",
+                topics, from, retryDelay.toMillis(), String.valueOf(cause));
         sleep(retryDelay);
     }
 

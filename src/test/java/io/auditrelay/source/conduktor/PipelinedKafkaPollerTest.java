@@ -8,14 +8,20 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -218,28 +224,40 @@ class PipelinedKafkaPollerTest {
 
     @Test
     void a_source_whose_polls_the_broker_refuses_is_not_ready_and_says_why() throws Exception {
-        Properties consumer = new Properties();
-        consumer.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        consumer.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        List<String> topics = List.of("not a valid topic name!");
         try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    // '!' is not allowed in a topic name: the broker refuses every poll
+                    from("audit-conduktor:not-a-valid-topic-name!?brokers=" + kafka.bootstrapServers() + "&groupId=" + group
+                            + "&pollTimeout=100&shutdownTimeout=1000&retryDelay=100")
+                            .to("log:unused");
+                }
+            });
             context.start();
-            ConduktorKafkaSource source = new ConduktorKafkaSource(context, topics, consumer, new Properties(),
-                    new ConduktorKafkaSource.Tuning(2, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMillis(100)), null);
-            ConduktorKafkaHealthCheck check = new ConduktorKafkaHealthCheck(source, topics);
-            check.setCamelContext(context);
-            source.start();
-            try {
-                await(() -> source.problem() != null);
-                HealthCheck.Result result = check.call();
-                assertThat(result.getState()).isEqualTo(HealthCheck.State.DOWN);
-                assertThat(result.getMessage()).hasValueSatisfying(m -> assertThat(m).contains("InvalidTopic"));
-            } finally {
-                source.stop();
-            }
+            HealthCheck check = HealthCheckRegistry.get(context).getCheck(ConduktorKafkaHealthCheck.ID).orElseThrow();
+            await(() -> check.call().getState() == HealthCheck.State.DOWN);
+            HealthCheck.Result result = check.call();
+            assertThat(result.getState()).isEqualTo(HealthCheck.State.DOWN);
+            assertThat(result.getMessage()).hasValueSatisfying(m -> assertThat(m).contains("InvalidTopic"));
         }
+    }
+
+    @Test
+    void a_poll_the_broker_refuses_is_kept_with_its_type_so_a_run_can_tell_refused_credentials_apart() throws Exception {
+        MockConsumer<String, String> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
+        consumer.setPollException(new SaslAuthenticationException("Authentication failed: Invalid username or password"));
+        PipelinedKafkaPoller<List<Long>> poller = new PipelinedKafkaPoller<>(consumer, List.of(topic), this::offsets,
+                batch -> { }, 2, Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(2), "mock");
+        Thread thread = new Thread(poller, "mock-poll");
+        thread.start();
+        pollers.add(poller);
+        threads.add(thread);
+        await(() -> poller.lastPollFailure() != null);
+        assertThat(poller.lastPollFailure()).isInstanceOf(AuthenticationException.class);
+        assertThat(poller.lastPollError()).contains("Invalid username or password");
+        // the next poll succeeds: the failure is forgotten
+        await(() -> poller.lastPollFailure() == null && poller.lastPollError() == null);
     }
 
     @Test

@@ -1,0 +1,289 @@
+package io.auditrelay.source.conduktor;
+
+import io.auditrelay.spine.Headers;
+import io.auditrelay.spine.Normalizer;
+import io.auditrelay.spine.OnceCoordinator;
+import io.auditrelay.spine.SourceRecord;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.support.DefaultConsumer;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The consumer of {@code audit-conduktor:}: a {@link PipelinedKafkaPoller} on the topics. Each poll batch is turned
+ * into a unit of {@link SourceRecord}s on the polling thread (binary-mode CloudEvents rebuilt to structured JSON
+ * first) and routed as one exchange, through the route's AsyncProcessor, from the poller's delivery thread, one batch
+ * at a time in poll order. The exchange's completion tells the poller the batch is done: onComplete lets it commit
+ * the batch's offsets (in order, on the polling thread), onFailure makes it seek back and read the batch again.
+ *
+ * <p>With {@code relay.once=true} (an {@link OnceCoordinator} in the registry) a watcher compares the group's
+ * committed offsets with the end offsets of the topics (Kafka Admin client, same connection settings) and reports
+ * {@code conduktor-kafka} drained when the group has committed everything that is on the topics now, or failed when
+ * the broker refuses the credentials or the permissions (the last poll threw an authentication or authorization
+ * error).
+ */
+public class ConduktorConsumer extends DefaultConsumer {
+
+    /** The name this source has for {@link OnceCoordinator}. */
+    public static final String SOURCE = "conduktor-kafka";
+    public static final String VENDOR = "conduktor";
+    private static final Logger LOG = LoggerFactory.getLogger(ConduktorConsumer.class);
+
+    private final List<String> topics;
+    private volatile PipelinedKafkaPoller<Unit> poller;
+    private volatile Thread pollingThread;
+    private OnceCoordinator coordinator;
+    private ScheduledExecutorService watcher;
+    private Admin admin;
+    private ConduktorKafkaHealthCheck check;
+    private String groupId;
+
+    /** A poll batch prepared on the polling thread: its records and where it came from. */
+    record Unit(List<SourceRecord> records, String location) {
+    }
+
+    public ConduktorConsumer(ConduktorEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.topics = endpoint.topicList();
+    }
+
+    @Override
+    public ConduktorEndpoint getEndpoint() {
+        return (ConduktorEndpoint) super.getEndpoint();
+    }
+
+    /** Why the consumer cannot read now, or null. */
+    public String problem() {
+        PipelinedKafkaPoller<Unit> p = poller;
+        if (p == null) {
+            return null;
+        }
+        String error = p.lastPollError();
+        if (error == null && !pollingThread.isAlive() && isRunAllowed()) {
+            return "the consumer loop has ended";
+        }
+        return error;
+    }
+
+    /** One poll batch as one unit of source records, in poll order. */
+    static Unit unit(ConsumerRecords<String, String> records) {
+        List<SourceRecord> unit = new ArrayList<>(records.count());
+        for (ConsumerRecord<String, String> record : records) {
+            String text = CloudEvents.structured(headers(record), record.value());
+            unit.add(Normalizer.parse(VENDOR, text, record.topic() + "/" + record.partition() + "/" + record.offset()));
+        }
+        StringJoiner location = new StringJoiner(",");
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<String, String>> part = records.records(partition);
+            location.add(partition.topic() + "/" + partition.partition() + "/" + part.get(0).offset() + "-"
+                    + part.get(part.size() - 1).offset());
+        }
+        return new Unit(unit, location.toString());
+    }
+
+    private static Map<String, Object> headers(ConsumerRecord<String, String> record) {
+        Map<String, Object> headers = new HashMap<>();
+        for (Header header : record.headers()) {
+            headers.put(header.key(), header.value());
+        }
+        return headers;
+    }
+
+    /**
+     * Routes one unit as one exchange and returns when its completion ran: normally when the route completed (the
+     * poller may commit), with the exchange's exception when it failed (the poller seeks back, nothing committed).
+     */
+    private void deliver(Unit unit) throws Exception {
+        Exchange exchange = createExchange(false);
+        try {
+            exchange.getMessage().setBody(unit.records());
+            exchange.getMessage().setHeader(Headers.VENDOR, VENDOR);
+            exchange.getMessage().setHeader(Headers.LOCATION, unit.location());
+            CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+                @Override
+                public void onComplete(Exchange done) {
+                    acknowledged.complete(null);
+                }
+
+                @Override
+                public void onFailure(Exchange failed) {
+                    acknowledged.completeExceptionally(failure(failed, unit));
+                }
+            });
+            CompletableFuture<Void> routed = new CompletableFuture<>();
+            getAsyncProcessor().process(exchange, doneSync -> routed.complete(null));
+            routed.get();
+            if (!acknowledged.isDone()) {
+                // the completion runs when the unit of work ends, before the callback; this is a safety net only
+                if (exchange.isFailed()) {
+                    acknowledged.completeExceptionally(failure(exchange, unit));
+                } else {
+                    acknowledged.complete(null);
+                }
+            }
+            try {
+                acknowledged.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        } finally {
+            releaseExchange(exchange, false);
+        }
+    }
+
+    private static Exception failure(Exchange failed, Unit unit) {
+        Exception cause = failed.getException();
+        return new IllegalStateException("the unit " + unit.location() + " failed"
+                + (cause == null ? " (rolled back)" : ": " + cause), cause);
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        ConduktorEndpoint endpoint = getEndpoint();
+        Properties consumerProperties = endpoint.consumerProperties();
+        groupId = endpoint.getGroupId();
+        LOG.info("Conduktor source: topics {} on {}, group {}, client settings {}", topics, endpoint.getBrokers(),
+                groupId, ConduktorEndpoint.masked(endpoint.clientProperties()));
+        KafkaConsumer<String, String> kafka = new KafkaConsumer<>(consumerProperties);
+        poller = new PipelinedKafkaPoller<>(kafka, topics, ConduktorConsumer::unit, this::deliver,
+                endpoint.getBatchesInFlight(), endpoint.pollTimeoutDuration(), endpoint.shutdownTimeoutDuration(),
+                endpoint.retryDelayDuration(), SOURCE);
+        check = new ConduktorKafkaHealthCheck(this::problem, topics);
+        check.setCamelContext(endpoint.getCamelContext());
+        HealthCheckRegistry health = HealthCheckRegistry.get(endpoint.getCamelContext());
+        if (health != null) {
+            health.register(check);
+        }
+        coordinator = endpoint.getCamelContext().getRegistry().findSingleByType(OnceCoordinator.class);
+        if (coordinator != null) {
+            coordinator.expect(SOURCE);
+        }
+        pollingThread = new Thread(poller, SOURCE + "-poll");
+        pollingThread.start();
+        LOG.info("Conduktor source: polling, {} poll batch(es) of up to {} records in flight",
+                endpoint.getBatchesInFlight(), endpoint.getMaxPollRecords());
+        if (coordinator == null || !coordinator.once()) {
+            return;
+        }
+        admin = Admin.create(endpoint.adminProperties());
+        watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "conduktor-kafka-drain-watcher");
+            t.setDaemon(true);
+            return t;
+        });
+        watcher.scheduleWithFixedDelay(this::checkDrained, 500, 500, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkDrained() {
+        PipelinedKafkaPoller<Unit> p = poller;
+        RuntimeException refused = p == null ? null : p.lastPollFailure();
+        if (refused instanceof AuthenticationException || refused instanceof AuthorizationException) {
+            // refused credentials or permissions: a relay.once run cannot go on without help
+            coordinator.failed(SOURCE, p.lastPollError());
+            watcher.shutdown();
+            return;
+        }
+        try {
+            if (drained()) {
+                coordinator.drained(SOURCE);
+                watcher.shutdown();
+            }
+        } catch (Exception e) {
+            LOG.debug("Drain check failed, will retry: {}", e.toString());
+        }
+    }
+
+    /** True when the group's committed offset is at the end of every partition of the topics (or the topic is empty). */
+    boolean drained() throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        Map<String, TopicDescription> described;
+        try {
+            described = admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return true; // no topic yet: nothing to read now
+            }
+            throw e;
+        }
+        described.values().forEach(d -> d.partitions().forEach(p -> {
+            TopicPartition tp = new TopicPartition(d.name(), p.partition());
+            latest.put(tp, OffsetSpec.latest());
+            earliest.put(tp, OffsetSpec.earliest());
+        }));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = admin.listOffsets(earliest).all().get(5, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
+            long endOffset = end.getValue().offset();
+            if (endOffset <= starts.get(end.getKey()).offset()) {
+                continue; // empty partition
+            }
+            OffsetAndMetadata done = committed.get(end.getKey());
+            if (done == null || done.offset() < endOffset) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Stops polling and gives the batches in flight the shutdown timeout (the route still runs: Camel stops a route's
+     * consumer before it waits for the route's exchanges); what finished is committed, the rest is read again later.
+     */
+    @Override
+    protected void doStop() throws Exception {
+        if (poller != null) {
+            poller.stop();
+            pollingThread.join(getEndpoint().getShutdownTimeout() + 10_000);
+            poller = null;
+        }
+        if (watcher != null) {
+            watcher.shutdownNow();
+            watcher = null;
+        }
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
+        if (check != null) {
+            HealthCheckRegistry health = HealthCheckRegistry.get(getEndpoint().getCamelContext());
+            if (health != null) {
+                health.unregister(check);
+            }
+            check = null;
+        }
+        super.doStop();
+    }
+}
