@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@code audit-astra:} consumer: one thread subscribes to the topics and turns each Pulsar message into one
@@ -218,6 +219,7 @@ public class AstraConsumer extends DefaultConsumer {
     private void deliver(Consumer<byte[]> subscribed, Message<byte[]> message) {
         String location = message.getTopicName() + "/" + message.getMessageId();
         Exchange exchange = createExchange(false);
+        AtomicBoolean settled = new AtomicBoolean();
         try {
             org.apache.camel.Message in = exchange.getMessage();
             in.setHeader(Headers.VENDOR, VENDOR);
@@ -234,6 +236,7 @@ public class AstraConsumer extends DefaultConsumer {
             exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                 @Override
                 public void onComplete(Exchange done) {
+                    settled.set(true);
                     try {
                         subscribed.acknowledge(message);
                     } catch (PulsarClientException e) {
@@ -244,6 +247,7 @@ public class AstraConsumer extends DefaultConsumer {
 
                 @Override
                 public void onFailure(Exchange failed) {
+                    settled.set(true);
                     subscribed.negativeAcknowledge(message);
                 }
             });
@@ -252,6 +256,9 @@ public class AstraConsumer extends DefaultConsumer {
             exchange.setException(e);
         } finally {
             if (exchange.getException() != null) {
+                if (!settled.get()) {
+                    subscribed.negativeAcknowledge(message); // failed before the route's unit of work began
+                }
                 getExceptionHandler().handleException("Astra message " + location + " not delivered; Pulsar redelivers it in "
                         + endpoint.getNackRedeliveryDelay() + " ms", exchange, exchange.getException());
             }
