@@ -2,8 +2,6 @@ package io.auditrelay.source.astra;
 
 import io.auditrelay.source.SourceReadinessCheck;
 import org.apache.pulsar.client.api.PulsarClient;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
@@ -12,13 +10,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Readiness of the Astra source ({@code astra-source}): asks the broker for each topic's metadata with the
  * relay's own client, so a refused token, an unknown topic or an unreachable broker shows as DOWN with the
- * reason (never the token). camel-pulsar only logs a consumer it could not create, so this check is also
- * run once at start: a {@code relay.once} run then fails instead of waiting on a consumer that never came.
+ * reason (never the token). Registered by the {@code audit-astra} consumer while it runs; the consumer also runs it
+ * before subscribing, so a {@code relay.once} run fails with the reason instead of waiting on a subscription that
+ * never came.
  */
 public class AstraPulsarHealthCheck extends SourceReadinessCheck {
 
     public static final String ID = "astra-source";
-    private static final Logger LOG = LoggerFactory.getLogger(AstraPulsarHealthCheck.class);
 
     private final PulsarClient client;
     private final List<String> topics;
@@ -42,14 +40,5 @@ public class AstraPulsarHealthCheck extends SourceReadinessCheck {
             }
         }
         return null;
-    }
-
-    /** The check at start: logs the problem once; returns it (or null). */
-    public String checkAtStart() {
-        String problem = problem();
-        if (problem != null) {
-            LOG.error(problem);
-        }
-        return problem;
     }
 }

@@ -5,6 +5,7 @@ import org.apache.pulsar.client.api.AuthenticationFactory;
 import org.apache.pulsar.client.api.ClientBuilder;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.PulsarClientException;
+import org.apache.pulsar.client.api.SubscriptionType;
 import org.apache.pulsar.client.impl.auth.oauth2.AuthenticationFactoryOAuth2;
 
 import java.net.MalformedURLException;
@@ -84,6 +85,16 @@ public record AstraPulsarSettings(String serviceUrl, List<String> topics, String
     /** The camel-pulsar / Pulsar enum name of the subscription type (FAILOVER, KEY_SHARED, ...). */
     public String subscriptionTypeEnum() {
         return subscriptionType.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /** The Pulsar subscription type named by {@link #subscriptionType()} (any case, {@code -} or {@code _}), or null. */
+    public SubscriptionType subscriptionTypeValue() {
+        for (SubscriptionType type : SubscriptionType.values()) {
+            if (type.name().equalsIgnoreCase(subscriptionType.replace('-', '_'))) {
+                return type;
+            }
+        }
+        return null;
     }
 
     /** The service URL for the Pulsar client: Astra's {@code pulsar+ssl://} spelling is the client's {@code pulsar+ssl://}. */

@@ -3,6 +3,9 @@ package io.auditrelay.source.astra;
 import io.auditrelay.testing.Output;
 import io.auditrelay.testing.PulsarServer;
 import io.auditrelay.testing.RelayRunner;
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
 import org.apache.pulsar.client.api.AuthenticationFactory;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.PulsarClient;
@@ -12,6 +15,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
@@ -66,7 +73,37 @@ class AstraPulsarTokenAuthTest {
         assertThat(Output.lines(relay.csvDir())).noneMatch(l -> l.contains(pulsar.superUserToken()));
 
         RelayRunner refused = relay(dir.resolve("refused"), topic, "not-a-valid-token");
-        assertThatThrownBy(() -> refused.runOnce(Duration.ofSeconds(90))).isInstanceOf(AssertionError.class);
+        // fails by itself with the reason, instead of waiting for a subscription that never comes
+        assertThatThrownBy(() -> refused.runOnce(Duration.ofSeconds(90))).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("the relay failed").hasStackTraceContaining("exited with code 1");
         assertThat(Output.lines(refused.csvDir())).isEmpty();
+    }
+
+    @Test
+    void a_long_running_relay_with_a_refused_token_stays_up_and_reports_the_source_down_without_the_token() throws Exception {
+        String topic = "persistent://public/default/astra-auth-" + UUID.randomUUID();
+        String wrong = pulsar.token("nobody").replace('.', '_') + "x";
+        RelayRunner relay = relay(dir, topic, wrong);
+        CamelContext context = relay.start();
+        try {
+            RelayRunner.await(Duration.ofSeconds(30), () -> readiness(context).getState() == HealthCheck.State.DOWN);
+            HealthCheck.Result health = readiness(context);
+            assertThat(String.valueOf(health.getDetails().get("reason"))).contains("AuthenticationException")
+                    .contains(topic).doesNotContain(wrong);
+            assertThat(health.getMessage().orElse("")).doesNotContain(wrong);
+            HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + relay.managementPort() + "/observe/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains(AstraPulsarHealthCheck.ID).doesNotContain(wrong);
+            assertThat(context.isStarted()).isTrue();
+        } finally {
+            relay.stop();
+        }
+    }
+
+    private static HealthCheck.Result readiness(CamelContext context) {
+        return HealthCheckHelper.invoke(context).stream()
+                .filter(r -> r.getCheck().getId().equals(AstraPulsarHealthCheck.ID)).findFirst().orElseThrow();
     }
 }
