@@ -169,6 +169,9 @@ class AirkitConsumer extends DefaultConsumer {
                     endOfPass = true;
                     break;
                 }
+                if (max > 0 && batch.size() >= max) {
+                    break; // the next page is for the next poll
+                }
                 token = page.nextContinuationToken();
             }
             recovered();
