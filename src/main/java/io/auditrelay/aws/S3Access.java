@@ -28,6 +28,13 @@ public record S3Access(String region, String endpoint, String accessKey, String 
                 settings.optional(prefix + ".access-key"), settings.optional(prefix + ".secret-key"));
     }
 
+    /** Never shows the keys. */
+    @Override
+    public String toString() {
+        return "S3Access[region=" + region + ", endpoint=" + endpoint + ", credentials="
+                + (staticCredentials() ? "static keys" : "default provider chain") + "]";
+    }
+
     public boolean staticCredentials() {
         return accessKey != null && secretKey != null;
     }
@@ -39,9 +46,14 @@ public record S3Access(String region, String endpoint, String accessKey, String 
     }
 
     public S3Client client() {
+        return client(true);
+    }
+
+    /** A client; with an endpoint, {@code forcePathStyle} false keeps virtual-hosted addressing (bucket in the host name). */
+    public S3Client client(boolean forcePathStyle) {
         var builder = S3Client.builder().region(Region.of(region)).credentialsProvider(credentials());
         if (endpoint != null) {
-            builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
+            builder.endpointOverride(URI.create(endpoint)).forcePathStyle(forcePathStyle);
         }
         return builder.build();
     }

@@ -111,7 +111,8 @@ class AirkitS3SourceTest {
         Files.delete(dir.resolve("state").resolve(DedupeRepository.FILE_NAME));
         RelayRunner second = relay(bucket, "out2");
         CamelContext context = second.start();
-        AirkitS3Source source = context.getRegistry().lookupByNameAndType("airkitS3Source", AirkitS3Source.class);
+        AirkitEndpoint source = context.getEndpoints().stream().filter(AirkitEndpoint.class::isInstance)
+                .map(AirkitEndpoint.class::cast).findFirst().orElseThrow();
         RelayRunner.await(Duration.ofSeconds(60), () -> source.passes() >= 6);
         assertThat(csvIds("out2")).isEmpty();
 

@@ -1,0 +1,143 @@
+package io.auditrelay.source.airkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.auditrelay.testing.Output;
+import io.auditrelay.testing.RelayRunner;
+import io.auditrelay.testing.S3ProxyServer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The airkit-audit-source Kamelet as a Pipe runs it (a plain Camel context, no relay beans), against a real S3 server:
+ * the unit (one object) is split and normalized record by record, each event reaches a sink that keeps every copy,
+ * and the object is recorded only when all of it went through.
+ */
+class AirkitKameletPipeTest {
+
+    private static final Path EXAMPLES = Path.of("examples/inbox/airkit");
+
+    private static S3ProxyServer s3;
+    private static S3Client client;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void server() {
+        s3 = S3ProxyServer.shared();
+        client = S3Client.builder().endpointOverride(s3.endpoint()).forcePathStyle(true).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
+                .build();
+    }
+
+    @AfterAll
+    static void close() {
+        client.close();
+    }
+
+    private static void put(String bucket, String key, byte[] content) {
+        client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(content));
+    }
+
+    /** The Pipe: source Kamelet, the normalize step per record, a sink that fails while {@code sinkDown} holds for c.ndjson.gz. */
+    private CamelContext pipe(String bucket, Path state, Path dlq, List<String> units, List<String> delivered, boolean sinkDown)
+            throws Exception {
+        CamelContext context = new DefaultCamelContext();
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("kamelet:airkit-audit-source?bucketName=" + bucket + "&prefix=logs/&overrideEndpoint=true"
+                        + "&uriEndpointOverride=" + s3.httpUrl() + "&forcePathStyle=true&accessKey=" + s3.accessKey()
+                        + "&secretKey=" + s3.secretKey() + "&pollInterval=200&maxObjectsPerPoll=1"
+                        + "&stateDir=" + state + "&dlqDir=" + dlq)
+                        .process(e -> units.add(e.getMessage().getHeader("relayLocation", String.class)))
+                        .split(body()).streaming()
+                            .to("audit-normalize:airkit?stateDir=" + state + "&dlqDir=" + dlq)
+                            .filter(header("relayAccepted").isEqualTo(true))
+                                .process(e -> {
+                                    String location = e.getMessage().getHeader("relayLocation", String.class);
+                                    if (sinkDown && location.startsWith("logs/c.ndjson.gz")) {
+                                        throw new IllegalStateException("sink down");
+                                    }
+                                    delivered.add(e.getMessage().getHeader("relayEventId", String.class));
+                                });
+            }
+        });
+        context.start();
+        return context;
+    }
+
+    private static AirkitEndpoint endpoint(CamelContext context) {
+        return context.getEndpoints().stream().filter(AirkitEndpoint.class::isInstance).map(AirkitEndpoint.class::cast)
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    @Timeout(180)
+    void every_event_once_across_polls_a_failing_sink_and_a_restart() throws Exception {
+        String bucket = "pipe-" + System.nanoTime();
+        client.createBucket(b -> b.bucket(bucket));
+        put(bucket, "logs/a.csv", Files.readAllBytes(EXAMPLES.resolve("airkit-audit-20240601T1005.csv")));
+        put(bucket, "logs/airkit-verify-test-1717236000", "verify".getBytes(StandardCharsets.UTF_8));
+        put(bucket, "logs/b.ndjson", ("""
+                {"ORGANIZATION_ID":"org-1","EVENT_ID":"evt-0100","EVENT_TIME":"2024-06-01 10:20:00.000","EVENT_TYPE":"user_login"}
+                {"ORGANIZATION_ID":"org-1","EVENT_ID":"evt-0101","EVENT_TIME":
+                {"ORGANIZATION_ID":"org-1","EVENT_ID":"evt-0102","EVENT_TIME":"2024-06-01 10:21:00.000","EVENT_TYPE":"user_logout"}
+                """).getBytes(StandardCharsets.UTF_8));
+        put(bucket, "logs/c.ndjson.gz", Files.readAllBytes(EXAMPLES.resolve("airkit-audit-20240601T1015.ndjson.gz")));
+        put(bucket, "logs/d.csv.gz", "this is not gzip".getBytes(StandardCharsets.UTF_8));
+        // paths with '/' and ':' reach the endpoint intact
+        Path state = dir.resolve("state:pipe");
+        Path dlq = dir.resolve("dlq:pipe");
+        List<String> delivered = new CopyOnWriteArrayList<>();
+
+        // First run: the sink fails for c.ndjson.gz, which is read again after each failure and never recorded
+        List<String> firstUnits = new CopyOnWriteArrayList<>();
+        try (CamelContext first = pipe(bucket, state, dlq, firstUnits, delivered, true)) {
+            RelayRunner.await(Duration.ofSeconds(60), () -> firstUnits.stream().filter(u -> u.endsWith("/logs/c.ndjson.gz")).count() >= 3);
+            assertThat(delivered).containsExactlyInAnyOrder("airkit:evt-0001", "airkit:evt-0002", "airkit:evt-0003",
+                    "airkit:evt-0004", "airkit:evt-0100", "airkit:evt-0102");
+            assertThat(firstUnits).filteredOn(u -> !u.endsWith("/logs/c.ndjson.gz"))
+                    .containsExactly("s3://" + bucket + "/logs/a.csv", "s3://" + bucket + "/logs/b.ndjson");
+        }
+        assertThat(state.resolve("airkit-s3").resolve("dedupe-ids.txt")).exists();
+
+        // Second run, the sink is back: only what was not recorded is read, every event arrives once
+        List<String> secondUnits = new CopyOnWriteArrayList<>();
+        try (CamelContext second = pipe(bucket, state, dlq, secondUnits, delivered, false)) {
+            RelayRunner.await(Duration.ofSeconds(60), () -> delivered.size() >= 9);
+            AirkitEndpoint source = endpoint(second);
+            long passes = source.passes();
+            RelayRunner.await(Duration.ofSeconds(60), () -> source.passes() >= passes + 3);
+        }
+        assertThat(delivered).containsExactlyInAnyOrder("airkit:evt-0001", "airkit:evt-0002", "airkit:evt-0003",
+                "airkit:evt-0004", "airkit:evt-0100", "airkit:evt-0102", "airkit:evt-0005", "airkit:evt-0006", "airkit:evt-0007");
+        assertThat(secondUnits).containsExactly("s3://" + bucket + "/logs/c.ndjson.gz");
+
+        List<JsonNode> dead = Output.jsonFile(dlq.resolve("dead-letters.jsonl"));
+        assertThat(dead).extracting(d -> d.get("source").asText())
+                .containsExactlyInAnyOrder("logs/b.ndjson:2", "s3://" + bucket + "/logs/d.csv.gz");
+        assertThat(dead).filteredOn(d -> d.get("source").asText().endsWith("d.csv.gz"))
+                .extracting(d -> d.get("error").asText()).singleElement().asString().contains("gzip");
+    }
+}
