@@ -3,6 +3,7 @@ package io.auditrelay.config;
 import io.auditrelay.mapper.Mappers;
 import io.auditrelay.source.InboxSeeder;
 import io.auditrelay.source.RecordReader;
+import io.auditrelay.source.inbox.InboxRoutes;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.DedupeRepository;
 import io.auditrelay.spine.FanOut;
@@ -20,6 +21,7 @@ import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Configuration;
+import org.apache.camel.StartupListener;
 import org.apache.camel.spi.Registry;
 
 import java.nio.file.Path;
@@ -80,14 +82,24 @@ public class CoreConfiguration implements CamelConfiguration {
         OnceCoordinator coordinator = new OnceCoordinator(context, stats, settings.bool("relay.once", false));
         registry.bind("onceCoordinator", coordinator);
         context.addService(coordinator, true, true);
-        context.addStartupListener((ctx, alreadyStarted) -> {
-            if (!alreadyStarted) {
-                fanOut.checkRoutes(ctx);
-                MeterRegistry meters = ctx.getRegistry().findSingleByType(MeterRegistry.class);
-                if (meters != null) {
-                    stats.bindTo(meters);
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext ctx, boolean alreadyStarted) {
+                if (!alreadyStarted) {
+                    fanOut.checkRoutes(ctx);
+                    MeterRegistry meters = ctx.getRegistry().findSingleByType(MeterRegistry.class);
+                    if (meters != null) {
+                        stats.bindTo(meters);
+                    }
                 }
-                coordinator.started();
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext ctx, boolean alreadyStarted) {
+                // once the routes' consumers started: the source endpoints register with the coordinator then
+                if (!alreadyStarted) {
+                    coordinator.started();
+                }
             }
         });
 
@@ -96,7 +108,9 @@ public class CoreConfiguration implements CamelConfiguration {
             List<String> vendors = List.copyOf(Mappers.vendors());
             InboxSeeder.prepare(Path.of(inbox), InboxSeeder.DEFAULT_INBOX.equals(inbox),
                     Path.of(settings.get("relay.examples.dir", "examples/inbox")), vendors);
-            vendors.forEach(vendor -> coordinator.expect("inbox:" + vendor));
+            // one route per vendor from the template in routes/source-inbox.yaml; each consumer registers itself
+            // with the run coordinator when it starts
+            registry.bind("inboxRoutes", new InboxRoutes());
         }
     }
 }
