@@ -235,6 +235,9 @@ class InboxConsumer extends ScheduledPollConsumer {
         Iterator<SourceRecord> records;
         try {
             in = Files.newInputStream(file.source(), LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            LOG.info("Inbox {} file {} is gone before it was read", vendor, name);
+            return true;
         } catch (IOException e) {
             return retryLater(file, e);
         }
