@@ -3,6 +3,7 @@ package io.auditrelay.config;
 import io.auditrelay.mapper.Mappers;
 import io.auditrelay.source.InboxSeeder;
 import io.auditrelay.source.RecordReader;
+import io.auditrelay.source.inbox.InboxRoutes;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.DedupeRepository;
 import io.auditrelay.spine.FanOut;
@@ -107,7 +108,9 @@ public class CoreConfiguration implements CamelConfiguration {
             List<String> vendors = List.copyOf(Mappers.vendors());
             InboxSeeder.prepare(Path.of(inbox), InboxSeeder.DEFAULT_INBOX.equals(inbox),
                     Path.of(settings.get("relay.examples.dir", "examples/inbox")), vendors);
-            vendors.forEach(vendor -> coordinator.expect("inbox:" + vendor));
+            // one route per vendor from the template in routes/source-inbox.yaml; each consumer registers itself
+            // with the run coordinator when it starts
+            registry.bind("inboxRoutes", new InboxRoutes());
         }
     }
 }

@@ -170,13 +170,6 @@ public class DeadLetterStore {
         return out;
     }
 
-    /** Records a whole input file that could not be read at all; called by the inbox's error handler. */
-    public void recordUnreadableFile(Exchange exchange) {
-        recordUnreadable(exchange.getMessage().getHeader(Headers.VENDOR, String.class),
-                exchange.getMessage().getHeader(Exchange.FILE_PATH, String.class),
-                reason(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)));
-    }
-
     /**
      * The reason to record: the message of the relay's own exception when Camel wrapped it
      * (e.g. in a bean invocation failure), else the message of the exception itself.
