@@ -7,6 +7,7 @@ import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.RelayStats;
 import io.auditrelay.spine.SourceRecord;
 import io.auditrelay.source.cockroachdb.CockroachDbPoller.Page;
+import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -206,7 +207,8 @@ public class CockroachDbConsumer extends DefaultConsumer {
             exchange.getMessage().setBody(unit);
             exchange.getMessage().setHeader(Headers.VENDOR, CockroachDbPoller.VENDOR);
             exchange.getMessage().setHeader(Headers.LOCATION, page.request());
-            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            // the unit's own completions (the ids a Pipe's normalize step recorded) run first, then the cursor is saved
+            SourceUnit.begin(exchange, new SynchronizationAdapter() {
                 @Override
                 public void onComplete(Exchange done) {
                     poller.commit(page);

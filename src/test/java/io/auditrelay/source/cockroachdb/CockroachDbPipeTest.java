@@ -2,6 +2,7 @@ package io.auditrelay.source.cockroachdb;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.spine.Headers;
 import io.auditrelay.spine.SourceRecord;
@@ -22,11 +23,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The {@code cockroachdb-audit-source} Kamelet as a Pipe runs it: each API page one message, split and normalized
- * record by record ({@code audit-normalize:cockroachdb}, its persistent dedupe and dead-letter stores) into a list
- * that keeps every repeat. A bad entry in the middle of a page is dead-lettered and the rest flows; a page whose
+ * The {@code cockroachdb-audit-source} Kamelet as a Pipe runs it: each API page one message, through the
+ * {@code audit-normalize-action} Kamelet (persistent dedupe and dead-letter stores) into a list that keeps every
+ * repeat. A bad entry in the middle of a page is dead-lettered and the rest flows; a page whose
  * route failed is not acknowledged, so a new context reads from the last acknowledged page only.
  */
+@SuppressWarnings("unchecked")
 class CockroachDbPipeTest {
 
     @TempDir
@@ -61,18 +63,16 @@ class CockroachDbPipeTest {
                                 + e.getMessage().getHeader(Headers.LOCATION) + " "
                                 + e.getMessage().getBody(List.class).size() + " "
                                 + (e.getMessage().getBody(List.class).get(0) instanceof SourceRecord)))
-                        .split(body())
-                            .to("audit-normalize:cockroachdb?stateDir=" + dir.resolve("relay-state") + "&dlqDir=" + dir.resolve("dlq"))
-                            .filter(header("relayAccepted").isEqualTo(true))
-                                .process(e -> {
-                                    String id = e.getMessage().getHeader(Headers.EVENT_ID, String.class);
-                                    if (failing && id.compareTo("cockroachdb:e08") >= 0) {
-                                        throw new IllegalStateException("the sink is down");
-                                    }
-                                    delivered.add(id);
-                                })
-                            .end()
-                        .end();
+                        .to("kamelet:audit-normalize-action?vendor=cockroachdb&stateDir=" + dir.resolve("relay-state")
+                                + "&dlqDir=" + dir.resolve("dlq"))
+                        .process(e -> {
+                            List<String> ids = ((List<AuditEvent>) e.getMessage().getBody(List.class)).stream()
+                                    .map(AuditEvent::id).toList();
+                            if (failing && ids.stream().anyMatch(id -> id.compareTo("cockroachdb:e08") >= 0)) {
+                                throw new IllegalStateException("the sink is down");
+                            }
+                            delivered.addAll(ids);
+                        });
             }
         });
         context.start();
