@@ -4,6 +4,7 @@ import io.auditrelay.spine.Headers;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.SourceRecord;
+import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -128,7 +129,8 @@ public class ConduktorConsumer extends DefaultConsumer {
             exchange.getMessage().setHeader(Headers.VENDOR, VENDOR);
             exchange.getMessage().setHeader(Headers.LOCATION, unit.location());
             CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            // the unit's completions (the normalize step's dedupe records, also inside Kamelets) run before this
+            SourceUnit.begin(exchange, new SynchronizationAdapter() {
                 @Override
                 public void onComplete(Exchange done) {
                     acknowledged.complete(null);
