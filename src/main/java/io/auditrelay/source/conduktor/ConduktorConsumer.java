@@ -177,7 +177,7 @@ public class ConduktorConsumer extends DefaultConsumer {
         LOG.info("Conduktor source: topics {} on {}, group {}, client settings {}", topics, endpoint.getBrokers(),
                 groupId, ConduktorEndpoint.masked(endpoint.clientProperties()));
         KafkaConsumer<String, String> kafka = new KafkaConsumer<>(consumerProperties);
-        poller = new PipelinedKafkaPoller<>(kafka, topics, ConduktorConsumer::unit, this::deliver,
+        PipelinedKafkaPoller<Unit> loop = new PipelinedKafkaPoller<>(kafka, topics, ConduktorConsumer::unit, this::deliver,
                 endpoint.getBatchesInFlight(), endpoint.pollTimeoutDuration(), endpoint.shutdownTimeoutDuration(),
                 endpoint.retryDelayDuration(), SOURCE);
         check = new ConduktorKafkaHealthCheck(this::problem, topics);
@@ -190,8 +190,9 @@ public class ConduktorConsumer extends DefaultConsumer {
         if (coordinator != null) {
             coordinator.expect(SOURCE);
         }
-        pollingThread = new Thread(poller, SOURCE + "-poll");
+        pollingThread = new Thread(loop, SOURCE + "-poll");
         pollingThread.start();
+        poller = loop;
         LOG.info("Conduktor source: polling, {} poll batch(es) of up to {} records in flight",
                 endpoint.getBatchesInFlight(), endpoint.getMaxPollRecords());
         if (coordinator == null || !coordinator.once()) {
