@@ -4,6 +4,7 @@ import io.auditrelay.spine.Headers;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.SourceRecord;
+import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -128,7 +129,8 @@ public class ConduktorConsumer extends DefaultConsumer {
             exchange.getMessage().setHeader(Headers.VENDOR, VENDOR);
             exchange.getMessage().setHeader(Headers.LOCATION, unit.location());
             CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            // the unit's completions (the normalize step's dedupe records, also inside Kamelets) run before this
+            SourceUnit.begin(exchange, new SynchronizationAdapter() {
                 @Override
                 public void onComplete(Exchange done) {
                     acknowledged.complete(null);
@@ -175,7 +177,7 @@ public class ConduktorConsumer extends DefaultConsumer {
         LOG.info("Conduktor source: topics {} on {}, group {}, client settings {}", topics, endpoint.getBrokers(),
                 groupId, ConduktorEndpoint.masked(endpoint.clientProperties()));
         KafkaConsumer<String, String> kafka = new KafkaConsumer<>(consumerProperties);
-        poller = new PipelinedKafkaPoller<>(kafka, topics, ConduktorConsumer::unit, this::deliver,
+        PipelinedKafkaPoller<Unit> loop = new PipelinedKafkaPoller<>(kafka, topics, ConduktorConsumer::unit, this::deliver,
                 endpoint.getBatchesInFlight(), endpoint.pollTimeoutDuration(), endpoint.shutdownTimeoutDuration(),
                 endpoint.retryDelayDuration(), SOURCE);
         check = new ConduktorKafkaHealthCheck(this::problem, topics);
@@ -188,8 +190,9 @@ public class ConduktorConsumer extends DefaultConsumer {
         if (coordinator != null) {
             coordinator.expect(SOURCE);
         }
-        pollingThread = new Thread(poller, SOURCE + "-poll");
+        pollingThread = new Thread(loop, SOURCE + "-poll");
         pollingThread.start();
+        poller = loop;
         LOG.info("Conduktor source: polling, {} poll batch(es) of up to {} records in flight",
                 endpoint.getBatchesInFlight(), endpoint.getMaxPollRecords());
         if (coordinator == null || !coordinator.once()) {

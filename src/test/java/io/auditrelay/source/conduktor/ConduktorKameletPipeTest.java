@@ -1,13 +1,19 @@
 package io.auditrelay.source.conduktor;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.auditrelay.event.AuditEvent;
+import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.Headers;
 import io.auditrelay.spine.SourceRecord;
 import io.auditrelay.testing.KafkaServer;
+import io.auditrelay.testing.Output;
 import io.auditrelay.testing.RelayRunner;
+import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -19,7 +25,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +48,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConduktorKameletPipeTest {
 
     private static KafkaServer kafka;
+
+    @TempDir
+    Path dir;
 
     @BeforeAll
     static void broker() {
@@ -74,7 +85,7 @@ class ConduktorKameletPipeTest {
                             units.add(e.getMessage().getHeader(Headers.LOCATION, String.class));
                             unit.stream().filter(r -> r.record().path("id").asText().startsWith("b-"))
                                     .forEach(r -> binaryActions.add(r.record().path("data").path("eventType").asText()));
-                            e.getExchangeExtension().addOnCompletion(new org.apache.camel.support.SynchronizationAdapter() {
+                            e.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                                 @Override
                                 public void onComplete(Exchange done) {
                                     delivered.addAll(ids);
@@ -158,5 +169,71 @@ class ConduktorKameletPipeTest {
         // binary mode decoded: the ce_* headers became the event and the value its data
         assertThat(binaryActions).hasSize(100).containsOnly("Kafka.Topic.Delete");
         assertThat(units).allSatisfy(u -> assertThat(u).matches(java.util.regex.Pattern.quote(topic) + "/0/\\d+-\\d+"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void through_the_normalize_action_a_bad_record_is_dead_lettered_and_every_event_arrives_once_across_a_restart()
+            throws Exception {
+        String topic = "pipe-conduktor-" + UUID.randomUUID();
+        String group = "pipe-" + UUID.randomUUID();
+        List<ProducerRecord<String, String>> records = structuredBinaryStructured(topic);
+        records.add(150, new ProducerRecord<>(topic, "this is not json")); // offset 150, between b-49 and b-50
+        send(records);
+        String source = "kamelet:conduktor-audit-source?bootstrapServers=" + kafka.bootstrapServers() + "&topic=" + topic
+                + "&groupId=" + group + "&maxPollRecords=20&retryDelay=100";
+        String action = "kamelet:audit-normalize-action?vendor=conduktor&stateDir=" + dir.resolve("state")
+                + "&dlqDir=" + dir.resolve("dlq");
+
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        AtomicBoolean failOnce = new AtomicBoolean(true);
+        RouteBuilder pipe = new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(source)
+                        .to(action)
+                        // the Pipe's sink: takes the unit's events, keeps them only if the whole unit completed
+                        .process(e -> {
+                            List<String> ids = ((List<AuditEvent>) e.getMessage().getBody(List.class)).stream()
+                                    .map(AuditEvent::id).toList();
+                            if (ids.contains("conduktor:s2-10") && failOnce.compareAndSet(true, false)) {
+                                throw new IllegalStateException("the sink refuses this unit once");
+                            }
+                            SourceUnit.onCompletion(e, new SynchronizationAdapter() {
+                                @Override
+                                public void onComplete(Exchange done) {
+                                    delivered.addAll(ids);
+                                }
+                            });
+                        });
+            }
+        };
+
+        try (CamelContext first = new DefaultCamelContext()) {
+            first.addRoutes(pipe);
+            first.start();
+            RelayRunner.await(Duration.ofSeconds(60), () -> delivered.contains("conduktor:b-60"));
+        } // stopped in the middle
+        assertThat(delivered).doesNotContain("conduktor:s2-99");
+        assertThat(committed(group, topic)).isLessThan(301);
+
+        try (CamelContext second = new DefaultCamelContext()) {
+            second.addRoutes(pipe);
+            second.start();
+            RelayRunner.await(Duration.ofSeconds(60), () -> committedAtLeast(group, topic, 301));
+        }
+
+        assertThat(failOnce).as("the unit with s2-10 failed once and was read again").isFalse();
+        List<String> expected = new ArrayList<>();
+        for (String prefix : List.of("s1-", "b-", "s2-")) {
+            for (int i = 0; i < 100; i++) {
+                expected.add("conduktor:" + prefix + i);
+            }
+        }
+        assertThat(delivered).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
+        List<JsonNode> dead = Output.jsonFile(dir.resolve("dlq").resolve(DeadLetterStore.FILE_NAME));
+        assertThat(dead).extracting(d -> d.get("source").asText()).containsExactly(topic + "/0/150");
+        assertThat(dead.get(0).get("vendor").asText()).isEqualTo("conduktor");
+        assertThat(dead.get(0).get("error").asText()).isNotBlank();
     }
 }
