@@ -3,6 +3,7 @@ package io.auditrelay.source.astra;
 import io.auditrelay.spine.Headers;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.OnceCoordinator;
+import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -233,7 +234,8 @@ public class AstraConsumer extends DefaultConsumer {
             // a message that is not an audit event is not a unit failure: the record says why, the spine dead-letters it
             String text = new String(message.getData(), StandardCharsets.UTF_8);
             in.setBody(List.of(Normalizer.parse(VENDOR, text, location)));
-            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            // the unit's own completions (e.g. the normalize step recording its ids) run first, then the ack or nack
+            SourceUnit.begin(exchange, new SynchronizationAdapter() {
                 @Override
                 public void onComplete(Exchange done) {
                     settled.set(true);

@@ -1,6 +1,7 @@
 package io.auditrelay.source.astra;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.auditrelay.event.AuditEvent;
 import io.auditrelay.spine.Headers;
 import io.auditrelay.testing.Output;
 import io.auditrelay.testing.PulsarServer;
@@ -62,11 +63,11 @@ class AstraKameletPipeTest {
         }
     }
 
-    /** The Pipe: source Kamelet, then per record what audit-normalize-action does, then a sink that fails past its limit. */
+    /** The Pipe: source Kamelet, normalize action (persistent dedupe and dead letters), a sink that fails past its limit. */
+    @SuppressWarnings("unchecked")
     private CamelContext pipe(String topic, List<String> units, List<String> completed) throws Exception {
         DefaultCamelContext context = new DefaultCamelContext();
         context.getShutdownStrategy().setTimeout(10);
-        String normalize = "audit-normalize:astra?stateDir=" + dir.resolve("state") + "&dlqDir=" + dir.resolve("dlq");
         context.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -74,19 +75,17 @@ class AstraKameletPipeTest {
                 from("kamelet:astra-audit-source?serviceUrl=" + pulsar.serviceUrl() + "&topic=" + topic
                         + "&auth=none&subscription=pipe&nackRedeliveryDelay=300")
                         .process(e -> units.add(e.getMessage().getHeader(Headers.LOCATION, String.class)))
-                        .split(body()).stopOnException()
-                            .to(normalize)
-                            .filter(header("relayAccepted").isEqualTo(true))
-                                .process(e -> {
-                                    String id = e.getMessage().getHeader(Headers.EVENT_ID, String.class);
-                                    if (delivered.size() >= sinkLimit) {
-                                        sinkFailures.add(e.getMessage().getHeader(Headers.LOCATION, String.class));
-                                        throw new IllegalStateException("sink down");
-                                    }
-                                    delivered.add(id);
-                                })
-                            .end()
-                        .end()
+                        .to("kamelet:audit-normalize-action?vendor=astra&stateDir=" + dir.resolve("state")
+                                + "&dlqDir=" + dir.resolve("dlq"))
+                        .process(e -> {
+                            for (AuditEvent event : (List<AuditEvent>) e.getMessage().getBody(List.class)) {
+                                if (delivered.size() >= sinkLimit) {
+                                    sinkFailures.add(e.getMessage().getHeader(Headers.LOCATION, String.class));
+                                    throw new IllegalStateException("sink down");
+                                }
+                                delivered.add(event.id());
+                            }
+                        })
                         .process(e -> completed.add(e.getMessage().getHeader(Headers.LOCATION, String.class)));
             }
         });
