@@ -5,9 +5,14 @@ import io.auditrelay.mapper.Json;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,6 +52,69 @@ class CockroachDbEndpointTest {
             assertThat(endpoint.toString()).doesNotContain("very-secret");
             assertThat(endpoint.settings().toString()).doesNotContain("very-secret");
         }
+    }
+
+    private static final String KEY = "CCDB1_a+b&c=d%20/e?f)";
+    private static final String START = "2024-01-01T00:00:00+01:00";
+
+    @Test
+    void the_route_file_passes_keys_urls_paths_and_offsets_intact() throws Exception {
+        // routes/source-cockroachdb.yaml as the jar loads it, without the master: prefix (no cluster service here)
+        String yaml = Files.readString(Path.of("routes/source-cockroachdb.yaml")).replace("master:cockroachdb:", "");
+        try (CamelContext context = new DefaultCamelContext()) {
+            Properties props = new Properties();
+            props.put("relay.source.cockroachdb.enabled", "true");
+            props.put("relay.source.cockroachdb.url", "http://127.0.0.1:9/x");
+            props.put("relay.source.cockroachdb.api-key", KEY);
+            props.put("relay.source.cockroachdb.api-version", "2024-09-16");
+            props.put("relay.source.cockroachdb.page-size", "200");
+            props.put("relay.source.cockroachdb.start-from", START);
+            props.put("relay.source.cockroachdb.poll-interval", "60s");
+            props.put("relay.source.cockroachdb.backoff", "1s");
+            props.put("relay.source.cockroachdb.max-backoff", "5m");
+            props.put("relay.source.cockroachdb.request-timeout", "30s");
+            props.put("relay.source.cockroachdb.progress-pages", "50");
+            props.put("relay.state.dir", "/data/state dir+1");
+            context.getPropertiesComponent().setInitialProperties(props);
+            PluginHelper.getRoutesLoader(context).loadRoutes(ResourceHelper.fromString("source-cockroachdb.yaml", yaml));
+            context.setAutoStartup(false); // the routes are created, nothing polls
+            context.start();
+            CockroachDbEndpoint endpoint = (CockroachDbEndpoint) context.getRoute("source-cockroachdb").getEndpoint();
+            assertIntact(endpoint, "/data/state dir+1");
+        }
+    }
+
+    @Test
+    void the_kamelet_passes_keys_urls_paths_and_offsets_intact() throws Exception {
+        try (CamelContext context = new DefaultCamelContext()) {
+            Properties props = new Properties();
+            // how a Pipe's properties reach the Kamelet
+            props.put("camel.kamelet.cockroachdb-audit-source.url", "http://127.0.0.1:9/x");
+            props.put("camel.kamelet.cockroachdb-audit-source.apiKey", KEY);
+            props.put("camel.kamelet.cockroachdb-audit-source.startFrom", START);
+            props.put("camel.kamelet.cockroachdb-audit-source.stateDir", "/data/state dir+1");
+            context.getPropertiesComponent().setInitialProperties(props);
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("kamelet:cockroachdb-audit-source").routeId("pipe").to("log:never");
+                }
+            });
+            context.setAutoStartup(false); // the routes are created, nothing polls
+            context.start();
+            CockroachDbEndpoint endpoint = context.getEndpoints().stream().filter(CockroachDbEndpoint.class::isInstance)
+                    .map(CockroachDbEndpoint.class::cast).findFirst().orElseThrow();
+            assertIntact(endpoint, "/data/state dir+1");
+        }
+    }
+
+    private static void assertIntact(CockroachDbEndpoint endpoint, String stateDir) {
+        assertThat(endpoint.getApiKey()).isEqualTo(KEY);
+        assertThat(endpoint.getUrl()).isEqualTo("http://127.0.0.1:9/x");
+        assertThat(endpoint.getStateDir()).isEqualTo(stateDir);
+        assertThat(endpoint.getStartFrom()).isEqualTo(START);
+        assertThat(endpoint.settings().startFrom()).isEqualTo(START);
+        assertThat(endpoint.toString()).doesNotContain("a+b");
     }
 
     @Test

@@ -6,7 +6,11 @@ import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.spine.Headers;
 import io.auditrelay.spine.SourceRecord;
+import io.auditrelay.testing.KafkaServer;
 import io.auditrelay.testing.RelayRunner;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -18,6 +22,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The {@code cockroachdb-audit-source} Kamelet as a Pipe runs it: each API page one message, through the
  * {@code audit-normalize-action} Kamelet (persistent dedupe and dead-letter stores) into a list that keeps every
- * repeat. A bad entry in the middle of a page is dead-lettered and the rest flows; a page whose
+ * repeat, and (first test) the {@code audit-kafka-sink} Kamelet on a real broker. A bad entry in the middle of a page is dead-lettered and the rest flows; a page whose
  * route failed is not acknowledged, so a new context reads from the last acknowledged page only.
  */
 @SuppressWarnings("unchecked")
@@ -48,10 +54,10 @@ class CockroachDbPipeTest {
     }
 
     private CamelContext pipe(Path stateDir) throws Exception {
-        return pipe(stateDir, 4);
+        return pipe(stateDir, 4, null);
     }
 
-    private CamelContext pipe(Path stateDir, int pageSize) throws Exception {
+    private CamelContext pipe(Path stateDir, int pageSize, String kafkaTopic) throws Exception {
         CamelContext context = new DefaultCamelContext();
         context.addRoutes(new RouteBuilder() {
             @Override
@@ -72,7 +78,10 @@ class CockroachDbPipeTest {
                                 throw new IllegalStateException("the sink is down");
                             }
                             delivered.addAll(ids);
-                        });
+                        })
+                        .to(kafkaTopic == null ? "log:delivered?level=DEBUG"
+                                : "kamelet:audit-kafka-sink?bootstrapServers=" + KafkaServer.shared().bootstrapServers()
+                                        + "&topic=" + kafkaTopic);
             }
         });
         context.start();
@@ -95,8 +104,9 @@ class CockroachDbPipeTest {
         Path stateDir = dir.resolve("pipe-state");
         Path cursorFile = stateDir.resolve(CursorStore.FILE_NAME);
         // pages of 4 with the inclusive boundary: e01-e04, e05-e07, e08-e10, e11-e12; the third one fails
+        String topic = "crdb-pipe-" + System.nanoTime();
         failing = true;
-        try (CamelContext first = pipe(stateDir)) {
+        try (CamelContext first = pipe(stateDir, 4, topic)) {
             RelayRunner.await(Duration.ofSeconds(30), () -> api.requests().stream()
                     .filter(r -> "2024-05-01T10:00:07.000001Z".equals(r.startingFrom())).count() >= 3);
         }
@@ -111,7 +121,7 @@ class CockroachDbPipeTest {
 
         failing = false;
         int before = api.requests().size();
-        try (CamelContext second = pipe(stateDir)) {
+        try (CamelContext second = pipe(stateDir, 4, topic)) {
             RelayRunner.await(Duration.ofSeconds(30), () -> delivered.size() == 11);
             RelayRunner.await(Duration.ofSeconds(10), () -> api.requests().size() >= before + 3); // drained, polled again
         }
@@ -121,6 +131,9 @@ class CockroachDbPipeTest {
                 "cockroachdb:e05", "cockroachdb:e07", "cockroachdb:e08", "cockroachdb:e09", "cockroachdb:e10",
                 "cockroachdb:e11", "cockroachdb:e12");
         assertThat(Files.readAllLines(dir.resolve("dlq/dead-letters.jsonl"))).hasSize(1);
+        assertThat(consume(topic, 11)).containsExactly("cockroachdb:e01", "cockroachdb:e02", "cockroachdb:e03",
+                "cockroachdb:e04", "cockroachdb:e05", "cockroachdb:e07", "cockroachdb:e08", "cockroachdb:e09",
+                "cockroachdb:e10", "cockroachdb:e11", "cockroachdb:e12");
         assertThat(Json.MAPPER.readTree(Files.readString(cursorFile)).get("starting_from").asText())
                 .isEqualTo("2024-05-01T10:00:12.000001Z");
     }
@@ -136,7 +149,7 @@ class CockroachDbPipeTest {
                 api.add(id, at);
             }
         }
-        try (CamelContext context = pipe(dir.resolve("pipe-state"), 200)) {
+        try (CamelContext context = pipe(dir.resolve("pipe-state"), 200, null)) {
             RelayRunner.await(Duration.ofSeconds(60), () -> delivered.size() >= 499);
             int requests = api.requests().size();
             RelayRunner.await(Duration.ofSeconds(10), () -> api.requests().size() >= requests + 2); // polling after the drain
@@ -146,5 +159,24 @@ class CockroachDbPipeTest {
         assertThat(Files.readAllLines(dir.resolve("dlq/dead-letters.jsonl"))).singleElement().asString().contains("m250");
         // three pages, then only the empty end is asked again: no page is sent twice
         assertThat(units).hasSize(3);
+    }
+
+    /** The keys of the topic's records, in order (one partition), after {@code count} arrived and a short extra poll. */
+    private static List<String> consume(String topic, int count) {
+        List<String> keys = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaServer.shared().bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (keys.size() < count && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> keys.add(r.key()));
+            }
+            consumer.poll(Duration.ofMillis(500)).forEach(r -> keys.add(r.key())); // no more than expected
+        }
+        return keys;
     }
 }

@@ -125,9 +125,14 @@ class CockroachDbSourceTest {
         RelayRunner.await(Duration.ofSeconds(10), () -> deliveredIds(relay).size() >= 6);
         int requestsBefore = api.requests().size();
         RelayRunner.await(Duration.ofSeconds(5), () -> api.requests().size() >= requestsBefore + 2);
+        java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + relay.managementPort()
+                        + "/observe/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         relay.stop();
 
         assertThat(deliveredIds(relay)).containsExactly("n1", "n2", "n3", "n4", "n5", "n6");
+        // the saved cursor (2024-05-01T10:00:06Z) as a gauge
+        assertThat(metrics.body()).containsPattern("relay_cursor_timestamp_seconds\\{source=\"cockroachdb\"\\} 1\\.714557606E9");
     }
 
     @Test
