@@ -7,6 +7,7 @@ import io.auditrelay.spine.Headers;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.RelayStats;
 import io.auditrelay.spine.SourceRecord;
+import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -262,7 +263,9 @@ class InboxConsumer extends ScheduledPollConsumer {
         message.setHeader(Exchange.FILE_LAST_MODIFIED, file.stamp().modified());
         message.setBody(records);
         AtomicReference<Boolean> acknowledged = new AtomicReference<>();
-        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+        // the acknowledgement runs in the exchange's completion, after what the unit's steps (also inside Kamelets)
+        // registered to run when the whole unit went through
+        SourceUnit.begin(exchange, new SynchronizationAdapter() {
             @Override
             public void onComplete(Exchange done) {
                 close(in);
