@@ -23,6 +23,7 @@ import java.util.function.BooleanSupplier;
 public final class RelayRunner {
 
     private final Map<String, String> properties = new LinkedHashMap<>();
+    private final Map<String, Object> beans = new LinkedHashMap<>();
     private final Path dir;
     private Main main;
     private Thread thread;
@@ -62,6 +63,12 @@ public final class RelayRunner {
 
     public RelayRunner with(String key, String value) {
         properties.put(key, value);
+        return this;
+    }
+
+    /** Binds a bean into the relay's registry, as a user's own configuration class would (e.g. for a route file's step). */
+    public RelayRunner bind(String name, Object bean) {
+        beans.put(name, bean);
         return this;
     }
 
@@ -153,6 +160,7 @@ public final class RelayRunner {
         main = new Main();
         main.configure().withRoutesIncludePattern(io.auditrelay.AuditRelay.ROUTES);
         properties.forEach(main::addOverrideProperty);
+        beans.forEach(main::bind);
         failure = null;
         thread = new Thread(() -> {
             try {

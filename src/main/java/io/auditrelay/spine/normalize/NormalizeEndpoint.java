@@ -12,9 +12,10 @@ import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
 
 /**
- * Turns the vendor record in the body (a {@code SourceRecord}, or its JSON text) into the canonical event, drops an
- * event whose id was already delivered, and dead-letters a record that can't be mapped. Header {@code relayAccepted}
- * says whether the body now holds an event to deliver.
+ * The spine's normalize, dedupe and dead-letter steps for one source unit: the vendor records in the body (a list or
+ * stream of records, or one record as JSON text) become the unit's new canonical events (a list, or a stream for a
+ * stream). A record that can't be read or mapped goes to the dead-letter store; an event delivered before is dropped.
+ * The unit's ids are recorded in the persistent dedupe store when the unit completes.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "audit-normalize", title = "Audit Normalize", syntax = "audit-normalize:vendor",
         producerOnly = true, remote = false, category = {Category.TRANSFORMATION})
