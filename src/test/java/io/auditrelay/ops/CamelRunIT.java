@@ -33,8 +33,9 @@ class CamelRunIT {
             InboxSeeder.copyTree(project.resolve(name), work.resolve(name));
         }
 
+        // --max-seconds beyond the wait below: the run must end by itself once the inboxes are drained
         String command = project.resolve("scripts/camel") + " run application.properties routes/*.yaml"
-                + " --local-kamelet-dir=kamelets --max-seconds=240"
+                + " --local-kamelet-dir=kamelets --max-seconds=900"
                 + " --prop=relay.once=true --prop=relay.management.port=" + RelayRunner.freePort();
         Path log = work.resolve("camel-run.log");
         int exit = run(work, List.of("bash", "-c", command), log, 420);
@@ -46,6 +47,39 @@ class CamelRunIT {
         assertThat(rows).hasSize(24);
         assertThat(rows).anySatisfy(r -> assertThat(r).startsWith("cockroachdb:40b15ccd-6a87-4efc-ac7b-157ba172f957,"
                 + "2022-10-09T02:40:00.262143Z,"));
+    }
+
+    @Test
+    void camel_get_route_shows_the_relay_routes_while_it_runs() throws Exception {
+        Path project = Path.of("").toAbsolutePath();
+        run(project, List.of("mvn", "-q", "-B", "install:install-file", "-Dfile=target/audit-relay-0.1.0-SNAPSHOT.jar",
+                "-DpomFile=pom.xml"), project.resolve("target/install.log"), 300);
+        for (String name : List.of("application.properties", "routes", "kamelets", "examples")) {
+            InboxSeeder.copyTree(project.resolve(name), work.resolve(name));
+        }
+        String camel = project.resolve("scripts/camel").toString();
+        Process relay = new ProcessBuilder("bash", "-c", camel + " run application.properties routes/*.yaml"
+                + " --local-kamelet-dir=kamelets --max-seconds=300 --prop=relay.management.port=" + RelayRunner.freePort())
+                .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("camel-run.log").toFile()).start();
+        try {
+            Path status = work.resolve("camel-get.log");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            String routes = "";
+            while (System.nanoTime() < deadline && !(routes.contains("inbox-astra") && routes.contains("ingest-batch"))) {
+                run(work, List.of("bash", "-c", camel + " get route"), status, 120);
+                routes = Files.readString(status);
+            }
+            assertThat(routes).as(Files.readString(work.resolve("camel-run.log")))
+                    .contains("inbox-astra", "inbox-cockroachdb", "ingest-batch", "sink-csv", "audit-inbox://astra");
+        } finally {
+            // JBang runs the relay as a child JVM: stop the whole tree
+            relay.descendants().forEach(ProcessHandle::destroy);
+            relay.destroy();
+            if (!relay.waitFor(60, TimeUnit.SECONDS)) {
+                relay.descendants().forEach(ProcessHandle::destroyForcibly);
+                relay.destroyForcibly();
+            }
+        }
     }
 
     private static int run(Path dir, List<String> command, Path log, int timeoutSeconds) throws Exception {
