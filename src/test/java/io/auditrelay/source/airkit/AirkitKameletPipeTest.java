@@ -140,4 +140,62 @@ class AirkitKameletPipeTest {
         assertThat(dead).filteredOn(d -> d.get("source").asText().endsWith("d.csv.gz"))
                 .extracting(d -> d.get("error").asText()).singleElement().asString().contains("gzip");
     }
+
+    @Test
+    @Timeout(180)
+    void a_stop_while_an_object_is_in_flight_abandons_it_unrecorded_and_the_next_start_reads_it() throws Exception {
+        String bucket = "stop-" + System.nanoTime();
+        client.createBucket(b -> b.bucket(bucket));
+        put(bucket, "logs/a.csv", Files.readAllBytes(EXAMPLES.resolve("airkit-audit-20240601T1005.csv")));
+        Path state = dir.resolve("state");
+        Path dlq = dir.resolve("dlq");
+        String source = "kamelet:airkit-audit-source?bucketName=" + bucket + "&prefix=logs/&overrideEndpoint=true"
+                + "&uriEndpointOverride=" + s3.httpUrl() + "&forcePathStyle=true&accessKey=" + s3.accessKey()
+                + "&secretKey=" + s3.secretKey() + "&pollInterval=200&stateDir=" + state + "&dlqDir=" + dlq;
+
+        // the sink hangs on the first event: the stop must not wait for it forever, nor record the object
+        java.util.concurrent.CountDownLatch inFlight = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        CamelContext first = new DefaultCamelContext();
+        first.getShutdownStrategy().setTimeout(30);
+        first.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(source).split(body()).streaming()
+                        .to("audit-normalize:airkit?stateDir=" + state + "&dlqDir=" + dlq)
+                        .process(e -> {
+                            if (interrupted.get()) {
+                                throw new IllegalStateException("the sink was stopped");
+                            }
+                            inFlight.countDown();
+                            try {
+                                never.await(120, java.util.concurrent.TimeUnit.SECONDS);
+                            } catch (InterruptedException stopped) {
+                                interrupted.set(true);
+                                throw stopped;
+                            }
+                            delivered.add(e.getMessage().getHeader("relayEventId", String.class));
+                        });
+            }
+        });
+        first.start();
+        assertThat(inFlight.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        long stopping = System.nanoTime();
+        first.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - stopping)).isLessThan(Duration.ofSeconds(60));
+        RelayRunner.await(Duration.ofSeconds(10), interrupted::get); // the object in flight was abandoned
+        assertThat(delivered).isEmpty();
+
+        List<String> units = new CopyOnWriteArrayList<>();
+        try (CamelContext second = pipe(bucket, state, dlq, units, delivered, false)) {
+            RelayRunner.await(Duration.ofSeconds(60), () -> delivered.size() >= 4);
+            AirkitEndpoint endpoint = endpoint(second);
+            long passes = endpoint.passes();
+            RelayRunner.await(Duration.ofSeconds(60), () -> endpoint.passes() >= passes + 3);
+        }
+        assertThat(delivered).containsExactlyInAnyOrder("airkit:evt-0001", "airkit:evt-0002", "airkit:evt-0003", "airkit:evt-0004");
+        assertThat(units).containsExactly("s3://" + bucket + "/logs/a.csv");
+    }
 }
