@@ -188,12 +188,13 @@ class AirkitConsumer extends DefaultConsumer {
                 }
                 token = page.nextContinuationToken();
             }
-            recovered();
         } catch (SdkException e) {
             failed("listing s3://" + bucket, e);
             return false;
         }
-        if (!batch.isEmpty()) {
+        if (batch.isEmpty()) {
+            recovered(); // else the first read tells
+        } else {
             newInPass = true;
         }
         for (S3Object object : batch) {
@@ -231,6 +232,7 @@ class AirkitConsumer extends DefaultConsumer {
         try {
             // the ETag listed, so what is recorded is what was read
             response = endpoint.client().getObject(b -> b.bucket(bucket).key(key).ifMatch(object.eTag()));
+            recovered();
         } catch (S3Exception e) {
             if (e.statusCode() == 404 || e.statusCode() == 412) {
                 LOG.debug("Airkit object {} was deleted or rewritten since it was listed; the next pass sees it as it is", location);
@@ -277,15 +279,16 @@ class AirkitConsumer extends DefaultConsumer {
                 }
             });
             LOG.info("Reading Airkit object {}", location);
+            Throwable error;
             try {
                 getProcessor().process(exchange);
             } catch (Exception e) {
                 exchange.setException(e);
             } finally {
+                error = exchange.getException();
                 releaseExchange(exchange, false);
             }
             if (!acknowledged.get()) {
-                Throwable error = exchange.getException();
                 LOG.warn("Airkit object {} was not read to the end and is read again in {} ms: {}", location,
                         endpoint.getPollInterval(), error == null ? "the exchange did not complete" : error.getMessage());
                 return false;
@@ -352,7 +355,7 @@ class AirkitConsumer extends DefaultConsumer {
 
     private void recovered() {
         if (lastLogged != null) {
-            LOG.info("Airkit source: the bucket s3://{} can be listed again", bucket);
+            LOG.info("Airkit source: the bucket s3://{} can be read again", bucket);
         }
         lastLogged = null;
         problem = null;
