@@ -66,7 +66,7 @@ public final class ReplayDlqCommand {
         main.addOverrideProperty("relay.inbox.enabled", "false");
         main.addOverrideProperty("relay.once", "false");
         // only the spine and the sinks: no inbox or source routes
-        main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/ingest.yaml,classpath:routes/sink-*.yaml");
+        main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/ingest.yaml,classpath:routes/sinks.yaml");
         overrides.forEach(main::addOverrideProperty);
         main.start();
         try {

@@ -72,10 +72,7 @@ public class DeadLetterStore {
             }
             return;
         }
-        SourceRecord source = exchange.getProperty(Normalizer.SOURCE_RECORD, SourceRecord.class);
-        if (source == null && body instanceof SourceRecord record) {
-            source = record;
-        }
+        SourceRecord source = body instanceof SourceRecord record ? record : null;
         String vendor = source != null ? source.vendor() : exchange.getMessage().getHeader(Headers.VENDOR, String.class);
         String location = source != null ? source.location() : exchange.getMessage().getHeader(Headers.LOCATION, String.class);
         String raw = source != null ? source.text()

@@ -21,8 +21,6 @@ import java.util.List;
  */
 public class Normalizer {
 
-    /** Exchange property holding the {@link SourceRecord} the event was made from. */
-    public static final String SOURCE_RECORD = "relaySourceRecord";
     /** Exchange property holding the records of the chunk that could not be mapped ({@code List<Rejected>}). */
     public static final String REJECTED = "relayRejected";
 
@@ -64,20 +62,6 @@ public class Normalizer {
         if (!rejected.isEmpty()) {
             exchange.setProperty(REJECTED, rejected);
         }
-    }
-
-    /** One record in, its canonical event as the body (for the normalize Kamelet action); fails on a bad record. */
-    public void normalizeOne(Exchange exchange) {
-        SourceRecord source = toSourceRecord(exchange);
-        exchange.setProperty(SOURCE_RECORD, source);
-        exchange.getMessage().setHeader(Headers.VENDOR, source.vendor());
-        exchange.getMessage().setHeader(Headers.LOCATION, source.location());
-        stats.read(source.vendor());
-
-        AuditEvent event = map(source);
-        exchange.getMessage().setHeader(Headers.EVENT_ID, event.id());
-        exchange.getMessage().setHeader(Headers.ACTION, event.action());
-        exchange.getMessage().setBody(event);
     }
 
     /** Maps one source record, turning every reason it can't be read into an {@link InvalidRecordException}. */

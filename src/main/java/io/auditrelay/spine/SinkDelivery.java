@@ -11,7 +11,7 @@ import java.util.List;
  * sink's routing rules) to the sink bean {@code <name>Sink} named by header {@code relaySink}, in groups of the sink's
  * {@link EventSink#groupSize()}.
  *
- * <p>Progress is kept on the exchange ({@link #ACCEPTED}), so when the route's error handler (routes/sink-errors.yaml)
+ * <p>Progress is kept on the exchange ({@link #ACCEPTED}), so when the route's error handler (routes/sinks.yaml)
  * redelivers after a failure, the sink goes on from the first group it had not accepted, and when the retry budget is
  * spent the dead-letter store takes the events from there on. A group the sink refuses for good (a non-retryable
  * {@link SinkDeliveryException}, e.g. an HTTP 400) is dead-lettered at once and the rest of the chunk goes on.

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The retry budget of each sink, used as the {@code retryWhile} of routes/sink-errors.yaml so that every sink
+ * The retry budget of each sink, used as the {@code retryWhile} of routes/sinks.yaml so that every sink
  * has its own budget: {@code relay.sink.<name>.max-retries}, defaulting to {@code relay.sink.max-retries}.
  * A {@link SinkDeliveryException} that is not retryable (e.g. an HTTP 400, or a sink that already spent its
  * own retry budget) goes to the dead-letter store at once.

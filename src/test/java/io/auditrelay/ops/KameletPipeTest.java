@@ -1,5 +1,6 @@
 package io.auditrelay.ops;
 
+import io.auditrelay.event.AuditEvent;
 import io.auditrelay.testing.KafkaServer;
 import io.auditrelay.testing.Output;
 import io.auditrelay.testing.RelayRunner;
@@ -29,6 +30,7 @@ class KameletPipeTest {
     Path dir;
 
     @Test
+    @SuppressWarnings("unchecked")
     void conduktor_source_to_normalize_action_to_csv_sink_moves_events_end_to_end() throws Exception {
         KafkaServer kafka = KafkaServer.shared();
         String topic = "pipe-" + System.nanoTime();
@@ -42,31 +44,32 @@ class KameletPipeTest {
             }
         }
 
-        // the headers the sink Kamelets (kafka, webhook, s3) take the event id and action from
-        List<String> headers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // what the sink Kamelets (kafka, webhook, s3) take the event id, action and vendor from
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (CamelContext context = new DefaultCamelContext()) {
             context.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
                     from("kamelet:conduktor-audit-source?bootstrapServers=" + kafka.bootstrapServers() + "&topic=" + topic
                             + "&groupId=pipe-test")
-                            .to("kamelet:audit-normalize-action?vendor=conduktor&org=acme")
-                            .process(e -> headers.add(e.getMessage().getHeader("relayEventId") + " "
-                                    + e.getMessage().getHeader("relayAction") + " " + e.getMessage().getHeader("relayVendor")))
-                            .to("kamelet:audit-csv-sink?directory=" + dir);
+                            .to("kamelet:audit-normalize-action?vendor=conduktor&org=acme&stateDir=" + dir.resolve("state")
+                                    + "&dlqDir=" + dir.resolve("dlq"))
+                            .process(e -> ((List<AuditEvent>) e.getMessage().getBody(List.class))
+                                    .forEach(event -> events.add(event.id() + " " + event.action() + " " + event.vendor())))
+                            .to("kamelet:audit-csv-sink?directory=" + dir.resolve("csv"));
                 }
             });
             context.start();
-            RelayRunner.await(Duration.ofSeconds(60), () -> Output.lines(dir).size() == 4);
+            RelayRunner.await(Duration.ofSeconds(60), () -> Output.lines(dir.resolve("csv")).size() == 4);
         }
 
-        List<String> rows = Output.lines(dir).subList(1, 4);
+        List<String> rows = Output.lines(dir.resolve("csv")).subList(1, 4);
         assertThat(rows).extracting(r -> r.substring(0, r.indexOf(',')))
                 .containsExactly("conduktor:pipe-1", "conduktor:pipe-2", "conduktor:pipe-3");
         assertThat(rows).allSatisfy(r -> assertThat(r).contains(",conduktor,Kafka.Topic.Create,create,unknown,")
                 .contains(",topic,//kafka/kafkacluster/production/topic/orders-"));
         assertThat(rows.get(0)).contains(",acme,");
-        assertThat(headers).containsExactly("conduktor:pipe-1 Kafka.Topic.Create conduktor",
+        assertThat(events).containsExactly("conduktor:pipe-1 Kafka.Topic.Create conduktor",
                 "conduktor:pipe-2 Kafka.Topic.Create conduktor", "conduktor:pipe-3 Kafka.Topic.Create conduktor");
     }
 }

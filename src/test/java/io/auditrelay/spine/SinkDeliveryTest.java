@@ -137,7 +137,7 @@ class SinkDeliveryTest {
             exchange.setProperty(Exchange.EXCEPTION_CAUGHT, e);
         }
 
-        deadLetters.record(exchange); // what routes/sink-errors.yaml does after the retry budget
+        deadLetters.record(exchange); // what routes/sinks.yaml does after the retry budget
 
         assertThat(sink.accepted).containsExactly("airkit:e1", "airkit:e2");
         assertThat(deadLetters.entries()).extracting(e -> e.get("event").get("id").asText())

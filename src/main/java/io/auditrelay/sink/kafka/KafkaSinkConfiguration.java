@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Binds the Kafka sink ({@code kafkaSink}, used by routes/sink-kafka.yaml) from {@code relay.sink.kafka.*} and
+ * Binds the Kafka sink ({@code kafkaSink}, used by route sink-kafka of routes/sinks.yaml) from {@code relay.sink.kafka.*} and
  * starts it when {@code kafka} is listed in {@code relay.sinks}. {@code relay.sink.kafka.kafka.*} properties
  * (security.protocol, sasl.jaas.config, ...) are passed to the producer as they are.
  */

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Binds the S3 sink ({@code s3Sink}, used by routes/sink-s3.yaml) and, when {@code s3} is listed in
+ * Binds the S3 sink ({@code s3Sink}, used by route sink-s3 of routes/sinks.yaml) and, when {@code s3} is listed in
  * {@code relay.sinks}, starts it (recovering its spool) and lets it write its open batches when the context starts
  * stopping. Wiring only.
  */

@@ -12,7 +12,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * Binds the webhook sink ({@code webhookSink}, used by routes/sink-webhook.yaml) from {@code relay.sink.webhook.*}
+ * Binds the webhook sink ({@code webhookSink}, used by route sink-webhook of routes/sinks.yaml) from {@code relay.sink.webhook.*}
  * and starts it when {@code webhook} is in {@code relay.sinks}.
  */
 @Configuration

@@ -1,6 +1,7 @@
 package io.auditrelay.spine.normalize;
 
 import io.auditrelay.event.AuditEvent;
+import io.auditrelay.event.OneByOne;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.DedupeRepository;
 import io.auditrelay.spine.Headers;
@@ -8,22 +9,27 @@ import io.auditrelay.spine.InvalidRecordException;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.RelayStats;
 import io.auditrelay.spine.SourceRecord;
+import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.DefaultProducer;
 import org.apache.camel.support.SynchronizationAdapter;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
 
 /**
- * One record in, its canonical event out. The event's id is claimed in the dedupe store at once and recorded for
- * good when the exchange completes (the record was delivered downstream); if the exchange fails the claim is
- * released, so the record counts as new when its source reads it again.
+ * A source unit in (a list or stream of {@link SourceRecord}s, or one record as a {@code SourceRecord} or JSON text),
+ * its new canonical events out: a {@code List<AuditEvent>} for a list, a stream ({@code Iterator<AuditEvent>},
+ * mapped as it is read, so a large file is never held whole) for a stream. A record that can't be read or mapped
+ * goes to the dead-letter store; an event whose id was delivered before (or is earlier in the unit) is dropped.
+ * The unit's ids are claimed as they are mapped and recorded for good when the unit completes ({@link SourceUnit}),
+ * released if it fails, so the unit's events count as new when its source reads it again.
  */
 class NormalizeProducer extends DefaultProducer {
-
-    /** Header: true when the body holds a new canonical event, false when the record was a duplicate or dead-lettered. */
-    static final String ACCEPTED = "relayAccepted";
 
     private final String vendor;
     private final Normalizer normalizer;
@@ -44,50 +50,90 @@ class NormalizeProducer extends DefaultProducer {
     @Override
     public void process(Exchange exchange) {
         Message message = exchange.getMessage();
-        SourceRecord source = message.getBody() instanceof SourceRecord record ? record
-                : Normalizer.parse(vendorOf(message), message.getBody(String.class), message.getHeader(Headers.LOCATION, String.class));
-        stats.read(source.vendor());
-        message.setHeader(Headers.VENDOR, source.vendor());
-        message.setHeader(Headers.LOCATION, source.location());
-        exchange.setProperty(Normalizer.SOURCE_RECORD, source);
-        AuditEvent event;
-        try {
-            event = normalizer.map(source);
-        } catch (InvalidRecordException e) {
-            deadLetters.recordInvalid(source, e);
-            reject(message);
-            return;
-        }
-        if (!dedupe.add(event.id())) {
-            stats.duplicate(source.vendor());
-            reject(message);
-            return;
-        }
-        String id = event.id();
-        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+        Object body = message.getBody();
+        String location = message.getHeader(Headers.LOCATION, String.class);
+        String unitVendor = message.getHeader(Headers.VENDOR, vendor, String.class);
+        Iterator<?> records = body instanceof Iterable<?> || body instanceof Iterator<?> ? OneByOne.of(body)
+                : OneByOne.of(body instanceof SourceRecord ? body : message.getBody(String.class));
+        List<String> claimed = new ArrayList<>();
+        SourceUnit.onCompletion(exchange, new SynchronizationAdapter() {
             @Override
             public void onComplete(Exchange done) {
-                dedupe.confirm(id);
+                synchronized (claimed) {
+                    dedupe.confirmAll(claimed);
+                }
             }
 
             @Override
             public void onFailure(Exchange failed) {
-                dedupe.remove(id);
+                synchronized (claimed) {
+                    claimed.forEach(dedupe::remove);
+                }
             }
         });
-        message.setHeader(Headers.EVENT_ID, id);
-        message.setHeader(Headers.ACTION, event.action());
-        message.setHeader(ACCEPTED, true);
-        message.setBody(event);
+        Events events = new Events(records, unitVendor, location, claimed);
+        if (body instanceof Iterator<?>) {
+            message.setBody(events);
+        } else {
+            List<AuditEvent> all = new ArrayList<>();
+            events.forEachRemaining(all::add);
+            message.setBody(all);
+        }
     }
 
-    private String vendorOf(Message message) {
-        String header = message.getHeader(Headers.VENDOR, String.class);
-        return header != null ? header : vendor;
-    }
+    /** The unit's new events, mapped as they are read. */
+    private final class Events implements Iterator<AuditEvent> {
 
-    private static void reject(Message message) {
-        message.setHeader(ACCEPTED, false);
-        message.setBody(null);
+        private final Iterator<?> records;
+        private final String vendor;
+        private final String location;
+        private final List<String> claimed;
+        private AuditEvent next;
+
+        Events(Iterator<?> records, String vendor, String location, List<String> claimed) {
+            this.records = records;
+            this.vendor = vendor;
+            this.location = location;
+            this.claimed = claimed;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next == null && records.hasNext()) {
+                next = map(records.next());
+            }
+            return next != null;
+        }
+
+        @Override
+        public AuditEvent next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            AuditEvent event = next;
+            next = null;
+            return event;
+        }
+
+        /** The record's event when it is new, null when it was dead-lettered or is a duplicate. */
+        private AuditEvent map(Object item) {
+            SourceRecord source = item instanceof SourceRecord record ? record : Normalizer.parse(vendor, String.valueOf(item), location);
+            stats.read(source.vendor());
+            AuditEvent event;
+            try {
+                event = normalizer.map(source);
+            } catch (InvalidRecordException e) {
+                deadLetters.recordInvalid(source, e);
+                return null;
+            }
+            if (!dedupe.add(event.id())) {
+                stats.duplicate(source.vendor());
+                return null;
+            }
+            synchronized (claimed) {
+                claimed.add(event.id());
+            }
+            return event;
+        }
     }
 }
