@@ -6,6 +6,7 @@ import io.auditrelay.spine.DedupeRepository;
 import io.auditrelay.spine.Headers;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.SourceRecord;
+import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -262,7 +263,8 @@ class AirkitConsumer extends DefaultConsumer {
             exchange.getMessage().setHeader(Headers.VENDOR, VENDOR);
             exchange.getMessage().setHeader(Headers.LOCATION, location);
             exchange.getMessage().setBody(records);
-            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            // the unit's own completions (the ids audit-normalize recorded, also inside Kamelets) run before this one
+            SourceUnit.begin(exchange, new SynchronizationAdapter() {
                 @Override
                 public void onComplete(Exchange done) {
                     acknowledge(object);

@@ -1,6 +1,8 @@
 package io.auditrelay.source.airkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.auditrelay.event.AuditEvent;
+import io.auditrelay.event.OneByOne;
 import io.auditrelay.testing.Output;
 import io.auditrelay.testing.RelayRunner;
 import io.auditrelay.testing.S3ProxyServer;
@@ -22,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -29,8 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The airkit-audit-source Kamelet as a Pipe runs it (a plain Camel context, no relay beans), against a real S3 server:
- * the unit (one object) is split and normalized record by record, each event reaches a sink that keeps every copy,
- * and the object is recorded only when all of it went through.
+ * the unit (one object, streamed) goes through audit-normalize-action (persistent dedupe, dead letters), each event
+ * reaches a sink that keeps every copy, and the object is recorded only when all of it went through.
  */
 class AirkitKameletPipeTest {
 
@@ -71,16 +74,19 @@ class AirkitKameletPipeTest {
                         + "&secretKey=" + s3.secretKey() + "&pollInterval=200&maxObjectsPerPoll=1"
                         + "&stateDir=" + state + "&dlqDir=" + dlq)
                         .process(e -> units.add(e.getMessage().getHeader("relayLocation", String.class)))
-                        .split(body()).streaming()
-                            .to("audit-normalize:airkit?stateDir=" + state + "&dlqDir=" + dlq)
-                            .filter(header("relayAccepted").isEqualTo(true))
-                                .process(e -> {
-                                    String location = e.getMessage().getHeader("relayLocation", String.class);
-                                    if (sinkDown && location.startsWith("logs/c.ndjson.gz")) {
-                                        throw new IllegalStateException("sink down");
-                                    }
-                                    delivered.add(e.getMessage().getHeader("relayEventId", String.class));
-                                });
+                        .to("kamelet:audit-normalize-action?vendor=airkit&stateDir=" + state + "&dlqDir=" + dlq)
+                        // a sink that keeps every copy it gets, one event at a time
+                        .process(e -> {
+                            String location = e.getMessage().getHeader("relayLocation", String.class);
+                            Iterator<?> events = OneByOne.of(e.getMessage().getBody());
+                            while (events.hasNext()) {
+                                AuditEvent event = (AuditEvent) events.next();
+                                if (sinkDown && location.endsWith("/logs/c.ndjson.gz")) {
+                                    throw new IllegalStateException("sink down");
+                                }
+                                delivered.add(event.id());
+                            }
+                        });
             }
         });
         context.start();
@@ -163,20 +169,21 @@ class AirkitKameletPipeTest {
         first.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from(source).split(body()).streaming()
-                        .to("audit-normalize:airkit?stateDir=" + state + "&dlqDir=" + dlq)
+                from(source)
+                        .to("kamelet:audit-normalize-action?vendor=airkit&stateDir=" + state + "&dlqDir=" + dlq)
                         .process(e -> {
-                            if (interrupted.get()) {
-                                throw new IllegalStateException("the sink was stopped");
+                            Iterator<?> events = OneByOne.of(e.getMessage().getBody());
+                            while (events.hasNext()) {
+                                AuditEvent event = (AuditEvent) events.next();
+                                inFlight.countDown();
+                                try {
+                                    never.await(120, java.util.concurrent.TimeUnit.SECONDS);
+                                } catch (InterruptedException stopped) {
+                                    interrupted.set(true);
+                                    throw stopped;
+                                }
+                                delivered.add(event.id());
                             }
-                            inFlight.countDown();
-                            try {
-                                never.await(120, java.util.concurrent.TimeUnit.SECONDS);
-                            } catch (InterruptedException stopped) {
-                                interrupted.set(true);
-                                throw stopped;
-                            }
-                            delivered.add(e.getMessage().getHeader("relayEventId", String.class));
                         });
             }
         });
