@@ -3,6 +3,7 @@ package io.auditrelay.source.airkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.event.OneByOne;
+import io.auditrelay.testing.KafkaServer;
 import io.auditrelay.testing.Output;
 import io.auditrelay.testing.RelayRunner;
 import io.auditrelay.testing.S3ProxyServer;
@@ -204,5 +205,74 @@ class AirkitKameletPipeTest {
         }
         assertThat(delivered).containsExactlyInAnyOrder("airkit:evt-0001", "airkit:evt-0002", "airkit:evt-0003", "airkit:evt-0004");
         assertThat(units).containsExactly("s3://" + bucket + "/logs/a.csv");
+    }
+
+    @Test
+    @Timeout(240)
+    void to_a_kafka_sink_every_event_once_across_a_restart() throws Exception {
+        KafkaServer kafka = KafkaServer.shared();
+        String topic = "airkit-pipe-" + System.nanoTime();
+        String bucket = "kafka-" + System.nanoTime();
+        client.createBucket(b -> b.bucket(bucket));
+        put(bucket, "logs/a.csv", Files.readAllBytes(EXAMPLES.resolve("airkit-audit-20240601T1005.csv")));
+        put(bucket, "logs/airkit-verify-test-1717236000", "verify".getBytes(StandardCharsets.UTF_8));
+        put(bucket, "logs/b.ndjson", ("""
+                {"ORGANIZATION_ID":"org-1","EVENT_ID":"evt-0100","EVENT_TIME":"2024-06-01 10:20:00.000","EVENT_TYPE":"user_login"}
+                {"ORGANIZATION_ID":"org-1","EVENT_ID":"evt-0101","EVENT_TIME":
+                {"ORGANIZATION_ID":"org-1","EVENT_ID":"evt-0102","EVENT_TIME":"2024-06-01 10:21:00.000","EVENT_TYPE":"user_logout"}
+                """).getBytes(StandardCharsets.UTF_8));
+        put(bucket, "logs/c.ndjson.gz", Files.readAllBytes(EXAMPLES.resolve("airkit-audit-20240601T1015.ndjson.gz")));
+        Path state = dir.resolve("state");
+        Path dlq = dir.resolve("dlq");
+        java.util.concurrent.atomic.AtomicInteger units = new java.util.concurrent.atomic.AtomicInteger();
+        RouteBuilder pipe = new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("kamelet:airkit-audit-source?bucketName=" + bucket + "&prefix=logs/&overrideEndpoint=true"
+                        + "&uriEndpointOverride=" + s3.httpUrl() + "&forcePathStyle=true&accessKey=" + s3.accessKey()
+                        + "&secretKey=" + s3.secretKey() + "&pollInterval=200&maxObjectsPerPoll=1"
+                        + "&stateDir=" + state + "&dlqDir=" + dlq)
+                        .to("kamelet:audit-normalize-action?vendor=airkit&stateDir=" + state + "&dlqDir=" + dlq)
+                        .to("kamelet:audit-kafka-sink?bootstrapServers=" + kafka.bootstrapServers() + "&topic=" + topic)
+                        .process(e -> units.incrementAndGet());
+            }
+        };
+
+        // stopped after its first object: the object in flight then finishes, the rest is for the next start
+        try (CamelContext first = new DefaultCamelContext()) {
+            first.addRoutes(pipe);
+            first.start();
+            RelayRunner.await(Duration.ofSeconds(90), () -> units.get() >= 1);
+        }
+        int before = units.get();
+        assertThat(before).isLessThan(3);
+        try (CamelContext second = new DefaultCamelContext()) {
+            second.addRoutes(pipe);
+            second.start();
+            RelayRunner.await(Duration.ofSeconds(90), () -> units.get() >= 3);
+            AirkitEndpoint source = endpoint(second);
+            long passes = source.passes();
+            RelayRunner.await(Duration.ofSeconds(60), () -> source.passes() >= passes + 3);
+        }
+        assertThat(units.get()).as("each object went through once").isEqualTo(3);
+
+        List<String> keys = new java.util.ArrayList<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                java.util.Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            java.util.Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions);
+            RelayRunner.await(Duration.ofSeconds(60), () -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
+                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+            });
+        }
+        assertThat(keys).containsExactlyInAnyOrder("airkit:evt-0001", "airkit:evt-0002", "airkit:evt-0003", "airkit:evt-0004",
+                "airkit:evt-0100", "airkit:evt-0102", "airkit:evt-0005", "airkit:evt-0006", "airkit:evt-0007");
+        assertThat(Output.jsonFile(dlq.resolve("dead-letters.jsonl"))).extracting(d -> d.get("source").asText())
+                .containsExactly("logs/b.ndjson:2");
     }
 }
