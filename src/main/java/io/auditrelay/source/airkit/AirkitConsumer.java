@@ -6,9 +6,11 @@ import io.auditrelay.spine.DedupeRepository;
 import io.auditrelay.spine.Headers;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.SourceRecord;
+import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.spi.ShutdownStrategy;
 import org.apache.camel.support.DefaultConsumer;
 import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
@@ -96,8 +98,21 @@ class AirkitConsumer extends DefaultConsumer {
     @Override
     protected void doStop() throws Exception {
         if (executor != null) {
-            // the object in flight finishes (or, when it does not in time, is abandoned without being recorded)
-            endpoint.getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
+            // the object in flight may finish within the context's shutdown timeout; after that it is abandoned
+            // (interrupted) without being recorded, and read again after the restart
+            ShutdownStrategy shutdown = endpoint.getCamelContext().getShutdownStrategy();
+            endpoint.getCamelContext().getExecutorServiceManager().shutdown(executor); // no new poll, no wait
+            boolean finished = false;
+            try {
+                finished = executor.awaitTermination(Math.max(1, shutdown.getTimeUnit().toMillis(shutdown.getTimeout())),
+                        TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the shutdown strategy's own timeout
+            }
+            if (!finished) {
+                LOG.warn("Airkit source: the object in flight did not finish in time; it is not recorded and is read again after the restart");
+                executor.shutdownNow();
+            }
             executor = null;
         }
         if (check != null) {
@@ -174,12 +189,13 @@ class AirkitConsumer extends DefaultConsumer {
                 }
                 token = page.nextContinuationToken();
             }
-            recovered();
         } catch (SdkException e) {
             failed("listing s3://" + bucket, e);
             return false;
         }
-        if (!batch.isEmpty()) {
+        if (batch.isEmpty()) {
+            recovered(); // else the first read tells
+        } else {
             newInPass = true;
         }
         for (S3Object object : batch) {
@@ -217,6 +233,7 @@ class AirkitConsumer extends DefaultConsumer {
         try {
             // the ETag listed, so what is recorded is what was read
             response = endpoint.client().getObject(b -> b.bucket(bucket).key(key).ifMatch(object.eTag()));
+            recovered();
         } catch (S3Exception e) {
             if (e.statusCode() == 404 || e.statusCode() == 412) {
                 LOG.debug("Airkit object {} was deleted or rewritten since it was listed; the next pass sees it as it is", location);
@@ -246,7 +263,8 @@ class AirkitConsumer extends DefaultConsumer {
             exchange.getMessage().setHeader(Headers.VENDOR, VENDOR);
             exchange.getMessage().setHeader(Headers.LOCATION, location);
             exchange.getMessage().setBody(records);
-            exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            // the unit's own completions (the ids audit-normalize recorded, also inside Kamelets) run before this one
+            SourceUnit.begin(exchange, new SynchronizationAdapter() {
                 @Override
                 public void onComplete(Exchange done) {
                     acknowledge(object);
@@ -263,15 +281,16 @@ class AirkitConsumer extends DefaultConsumer {
                 }
             });
             LOG.info("Reading Airkit object {}", location);
+            Throwable error;
             try {
                 getProcessor().process(exchange);
             } catch (Exception e) {
                 exchange.setException(e);
             } finally {
+                error = exchange.getException();
                 releaseExchange(exchange, false);
             }
             if (!acknowledged.get()) {
-                Throwable error = exchange.getException();
                 LOG.warn("Airkit object {} was not read to the end and is read again in {} ms: {}", location,
                         endpoint.getPollInterval(), error == null ? "the exchange did not complete" : error.getMessage());
                 return false;
@@ -338,7 +357,7 @@ class AirkitConsumer extends DefaultConsumer {
 
     private void recovered() {
         if (lastLogged != null) {
-            LOG.info("Airkit source: the bucket s3://{} can be listed again", bucket);
+            LOG.info("Airkit source: the bucket s3://{} can be read again", bucket);
         }
         lastLogged = null;
         problem = null;
