@@ -124,6 +124,7 @@ public class ConduktorConsumer extends DefaultConsumer {
      */
     private void deliver(Unit unit) throws Exception {
         Exchange exchange = createExchange(false);
+        CompletableFuture<Void> routed = new CompletableFuture<>();
         try {
             exchange.getMessage().setBody(unit.records());
             exchange.getMessage().setHeader(Headers.VENDOR, VENDOR);
@@ -141,24 +142,21 @@ public class ConduktorConsumer extends DefaultConsumer {
                     acknowledged.completeExceptionally(failure(failed, unit));
                 }
             });
-            CompletableFuture<Void> routed = new CompletableFuture<>();
             getAsyncProcessor().process(exchange, doneSync -> routed.complete(null));
             routed.get();
-            if (!acknowledged.isDone()) {
-                // the completion runs when the unit of work ends, before the callback; this is a safety net only
-                if (exchange.isFailed()) {
-                    acknowledged.completeExceptionally(failure(exchange, unit));
-                } else {
-                    acknowledged.complete(null);
-                }
-            }
+            // the completion runs when the unit of work ends, before the callback; if it did not (a completion before
+            // it threw), the unit is not acknowledged: it is read again
+            acknowledged.completeExceptionally(new IllegalStateException("the unit " + unit.location()
+                    + " ended without its acknowledgement; it is read again"));
             try {
                 acknowledged.get();
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof Exception cause ? cause : e;
             }
         } finally {
-            releaseExchange(exchange, false);
+            if (routed.isDone()) {
+                releaseExchange(exchange, false);
+            } // else: still in the route (a stop interrupted the wait); it is not acknowledged and not reused
         }
     }
 
