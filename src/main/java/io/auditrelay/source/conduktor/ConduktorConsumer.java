@@ -174,6 +174,10 @@ public class ConduktorConsumer extends DefaultConsumer {
         groupId = endpoint.getGroupId();
         LOG.info("Conduktor source: topics {} on {}, group {}, client settings {}", topics, endpoint.getBrokers(),
                 groupId, ConduktorEndpoint.masked(endpoint.clientProperties()));
+        endpoint.getAdditionalProperties().keySet().stream().filter(ConduktorEndpoint::shownInUris).forEach(key -> LOG.warn(
+                "audit-conduktor: additionalProperties.{} looks like a secret that Camel does not mask in endpoint URIs: "
+                        + "set it with a security option (saslJaasConfig, ssl*Password) or clientPropertiesPrefix",
+                key));
         KafkaConsumer<String, String> kafka = new KafkaConsumer<>(consumerProperties);
         PipelinedKafkaPoller<Unit> loop = new PipelinedKafkaPoller<>(kafka, topics, ConduktorConsumer::unit, this::deliver,
                 endpoint.getBatchesInFlight(), endpoint.pollTimeoutDuration(), endpoint.shutdownTimeoutDuration(),
