@@ -124,6 +124,7 @@ public class ConduktorConsumer extends DefaultConsumer {
      */
     private void deliver(Unit unit) throws Exception {
         Exchange exchange = createExchange(false);
+        CompletableFuture<Void> routed = new CompletableFuture<>();
         try {
             exchange.getMessage().setBody(unit.records());
             exchange.getMessage().setHeader(Headers.VENDOR, VENDOR);
@@ -141,24 +142,21 @@ public class ConduktorConsumer extends DefaultConsumer {
                     acknowledged.completeExceptionally(failure(failed, unit));
                 }
             });
-            CompletableFuture<Void> routed = new CompletableFuture<>();
             getAsyncProcessor().process(exchange, doneSync -> routed.complete(null));
             routed.get();
-            if (!acknowledged.isDone()) {
-                // the completion runs when the unit of work ends, before the callback; this is a safety net only
-                if (exchange.isFailed()) {
-                    acknowledged.completeExceptionally(failure(exchange, unit));
-                } else {
-                    acknowledged.complete(null);
-                }
-            }
+            // the completion runs when the unit of work ends, before the callback; if it did not (a completion before
+            // it threw), the unit is not acknowledged: it is read again
+            acknowledged.completeExceptionally(new IllegalStateException("the unit " + unit.location()
+                    + " ended without its acknowledgement; it is read again"));
             try {
                 acknowledged.get();
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof Exception cause ? cause : e;
             }
         } finally {
-            releaseExchange(exchange, false);
+            if (routed.isDone()) {
+                releaseExchange(exchange, false);
+            } // else: still in the route (a stop interrupted the wait); it is not acknowledged and not reused
         }
     }
 
@@ -176,6 +174,10 @@ public class ConduktorConsumer extends DefaultConsumer {
         groupId = endpoint.getGroupId();
         LOG.info("Conduktor source: topics {} on {}, group {}, client settings {}", topics, endpoint.getBrokers(),
                 groupId, ConduktorEndpoint.masked(endpoint.clientProperties()));
+        endpoint.getAdditionalProperties().keySet().stream().filter(ConduktorEndpoint::shownInUris).forEach(key -> LOG.warn(
+                "audit-conduktor: additionalProperties.{} looks like a secret that Camel does not mask in endpoint URIs: "
+                        + "set it with a security option (saslJaasConfig, ssl*Password) or clientPropertiesPrefix",
+                key));
         KafkaConsumer<String, String> kafka = new KafkaConsumer<>(consumerProperties);
         PipelinedKafkaPoller<Unit> loop = new PipelinedKafkaPoller<>(kafka, topics, ConduktorConsumer::unit, this::deliver,
                 endpoint.getBatchesInFlight(), endpoint.pollTimeoutDuration(), endpoint.shutdownTimeoutDuration(),

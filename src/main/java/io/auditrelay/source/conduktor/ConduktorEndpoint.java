@@ -10,6 +10,7 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.util.URISupport;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -191,6 +192,11 @@ public class ConduktorEndpoint extends DefaultEndpoint {
         String k = key.toLowerCase(Locale.ROOT);
         return k.contains("jaas") || k.contains("password") || k.contains("secret") || k.contains("token")
                 || k.endsWith(".key") || k.contains("credentials");
+    }
+
+    /** True for a secret-looking client property that Camel would show unmasked as {@code additionalProperties.<key>}. */
+    static boolean shownInUris(String key) {
+        return secret(key) && URISupport.sanitizeUri("audit-conduktor:t?additionalProperties." + key + "=probe").contains("probe");
     }
 
     Duration pollTimeoutDuration() {

@@ -119,8 +119,50 @@ class ConduktorEndpointTest {
             assertThat(consumer.getProperty("sasl.jaas.config")).isEqualTo(JAAS);
             assertThat(endpoint.adminProperties().getProperty("sasl.jaas.config")).isEqualTo(JAAS);
             assertThat(endpoint.toString()).doesNotContain("s3cr3t-pw");
+            // Camel masks a password in additionalProperties, not a JAAS config: that one is warned about at start
+            assertThat(ConduktorEndpoint.shownInUris("sasl.jaas.config")).isTrue();
+            assertThat(ConduktorEndpoint.shownInUris("ssl.key.password")).isFalse();
+            assertThat(ConduktorEndpoint.shownInUris("session.timeout.ms")).isFalse();
             assertThat(ConduktorEndpoint.masked(endpoint.clientProperties()).toString())
                     .doesNotContain("s3cr3t-pw").contains("sasl.jaas.config=********");
         }
+    }
+
+    @Test
+    void the_kamelet_passes_its_properties_to_the_endpoint_intact_and_keeps_the_jaas_config_out_of_the_logs() throws Exception {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+                @Override
+                public void configure() {
+                    // nothing listens on port 1: the consumer starts (SASL needs no connection for that) and its polls fail
+                    from("kamelet:conduktor-audit-source?bootstrapServers=127.0.0.1:1&topic=audit.events&groupId=g-kamelet"
+                            + "&securityProtocol=SASL_PLAINTEXT&saslMechanism=SCRAM-SHA-512&saslJaasConfig=RAW(" + JAAS + ")"
+                            + "&sslTruststoreLocation=/etc/relay/certs:v1/trust store.jks&maxPollRecords=7&retryDelay=100")
+                            .to("log:unused");
+                }
+            });
+            context.start();
+            ConduktorEndpoint endpoint = context.getEndpoints().stream().filter(ConduktorEndpoint.class::isInstance)
+                    .map(ConduktorEndpoint.class::cast).findFirst().orElseThrow();
+            Properties consumer = endpoint.consumerProperties();
+            assertThat(consumer.getProperty("bootstrap.servers")).isEqualTo("127.0.0.1:1");
+            assertThat(endpoint.topicList()).containsExactly("audit.events");
+            assertThat(consumer.getProperty("group.id")).isEqualTo("g-kamelet");
+            assertThat(consumer.getProperty("security.protocol")).isEqualTo("SASL_PLAINTEXT");
+            assertThat(consumer.getProperty("sasl.mechanism")).isEqualTo("SCRAM-SHA-512");
+            assertThat(consumer.getProperty("sasl.jaas.config")).isEqualTo(JAAS);
+            assertThat(consumer.getProperty("ssl.truststore.location")).isEqualTo("/etc/relay/certs:v1/trust store.jks");
+            assertThat(consumer.getProperty("max.poll.records")).isEqualTo("7");
+            assertThat(endpoint.getRetryDelay()).isEqualTo(100);
+            assertThat(HealthCheckRegistry.get(context).getCheck(ConduktorKafkaHealthCheck.ID)).isPresent();
+        } finally {
+            root.detachAppender(logs);
+        }
+        assertThat(logs.list).isNotEmpty();
+        assertThat(logs.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("s3cr3t-pw"));
     }
 }
