@@ -6,6 +6,7 @@ import io.auditrelay.mapper.Json;
 import io.auditrelay.source.cockroachdb.FakeCockroachCloud;
 import io.auditrelay.testing.KafkaServer;
 import io.auditrelay.testing.Output;
+import io.auditrelay.testing.PulsarServer;
 import io.auditrelay.testing.RelayRunner;
 import io.auditrelay.testing.S3ProxyServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -18,6 +19,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pulsar.client.api.Producer;
+import org.apache.pulsar.client.api.PulsarClient;
+import org.apache.pulsar.client.api.Schema;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -105,6 +109,8 @@ class PipeRunIT {
             stop(one);
         }
         int afterFirst = counts(out).size();
+        System.out.println("conduktor: " + afterFirst + " of 90 events out, offset " + committed(group, in)
+                + " of 91 committed when the first camel run was stopped");
 
         List<ProducerRecord<String, String>> second = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -170,6 +176,7 @@ class PipeRunIT {
                 stop(one);
             }
             int afterFirst = counts(out).size();
+            System.out.println("cockroachdb: " + afterFirst + " of 39 events out when the first camel run was stopped");
 
             for (int i = 41; i <= 48; i++) {
                 entry(api, i);
@@ -256,6 +263,7 @@ class PipeRunIT {
                 stop(one);
             }
             int afterFirst = counts(out).size();
+            System.out.println("airkit: " + afterFirst + " of 9 events out when the first camel run was stopped");
 
             put(client, bucket, "logs/d.ndjson", ("""
                     {"ORGANIZATION_ID":"org-1","EVENT_ID":"evt-0200","EVENT_TIME":"2024-06-01 11:20:00.000","EVENT_TYPE":"user_login"}
@@ -283,6 +291,74 @@ class PipeRunIT {
 
     private static void put(S3Client client, String bucket, String key, byte[] content) {
         client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(content));
+    }
+
+    // ---------------------------------------------------------------------------------------------------- astra
+
+    @Test
+    void astra_pipe_messages_once_each_across_a_sigterm_and_a_second_run() throws Exception {
+        PulsarServer pulsar = PulsarServer.shared();
+        String topic = "persistent://public/default/pipeit-astra-" + System.nanoTime();
+        String out = "pipeit-astra-out-" + System.nanoTime();
+        String bad;
+        try (PulsarClient client = PulsarClient.builder().serviceUrl(pulsar.serviceUrl()).build();
+             Producer<String> producer = client.newProducer(Schema.STRING).topic(topic).enableBatching(false).create()) {
+            String badLocation = null;
+            for (int i = 1; i <= 20; i++) {
+                if (i == 10) {
+                    badLocation = topic + "/" + producer.send("not json at all");
+                } else {
+                    producer.send(astraEvent("u-" + i, "db-" + i));
+                }
+            }
+            bad = badLocation;
+            Path state = work.resolve("state");
+            Path dlq = work.resolve("dlq");
+            Map<String, String> source = new LinkedHashMap<>();
+            source.put("serviceUrl", pulsar.serviceUrl());
+            source.put("topic", topic);
+            source.put("auth", "none");
+            source.put("subscription", "pipeit");
+            source.put("nackRedeliveryDelay", "300");
+            Path pipe = pipe("astra-audit-to-kafka", "astra-audit-source", source, "astra", state, dlq, out);
+
+            Process one = camelRun(pipe, "run-1.log");
+            try {
+                await(Duration.ofSeconds(180), one, "run-1.log", () -> counts(out).size() >= 3);
+            } finally {
+                stop(one);
+            }
+            int afterFirst = counts(out).size();
+            System.out.println("astra: " + afterFirst + " of 19 events out when the first camel run was stopped");
+
+            for (int i = 21; i <= 25; i++) {
+                producer.send(astraEvent("u-" + i, "db-" + i));
+            }
+            Process two = camelRun(pipe, "run-2.log");
+            try {
+                await(Duration.ofSeconds(180), two, "run-2.log", () -> counts(out).size() >= 24);
+            } finally {
+                stop(two);
+            }
+
+            Map<String, Integer> counts = counts(out);
+            assertThat(counts).as("after the first run %d ids", afterFirst).hasSize(24)
+                    .allSatisfy((id, n) -> assertThat(id).matches("astra:[0-9a-f]{64}"));
+            assertThat(counts).as("every event exactly once on the output topic").allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            List<JsonNode> dead = Output.jsonFile(dlq.resolve("dead-letters.jsonl"));
+            assertThat(dead).singleElement().satisfies(d -> {
+                assertThat(d.get("source").asText()).isEqualTo(bad);
+                assertThat(d.get("vendor").asText()).isEqualTo("astra");
+                assertThat(d.get("error").asText()).isNotBlank();
+                assertThat(d.toString()).contains("not json at all");
+            });
+        }
+    }
+
+    private static String astraEvent(String user, String db) {
+        return "{\"typename\":\"AuditEvent\",\"actionResult\":\"SUCCESS\",\"userID\":\"" + user + "\","
+                + "\"event\":{\"orgId\":\"org-1\",\"databaseId\":\"" + db + "\",\"databaseName\":\"orders\"},"
+                + "\"eventTime\":\"2024-05-02T09:15:32.481Z\",\"eventType\":\"DB_CREATED\"}";
     }
 
     // -------------------------------------------------------------------------------------------------- helpers
