@@ -28,13 +28,13 @@ import java.util.Map;
  * the same id. Checks {@code Authorization: Bearer <key>} (401) and {@code Cc-Version} (400).
  * Can be told to answer once with a 429, a 503 or a non-JSON body; entries can be added at any time.
  */
-final class FakeCockroachCloud implements AutoCloseable {
+public final class FakeCockroachCloud implements AutoCloseable {
 
-    static final String KEY = "crdb-test-key-3f9a1c7e5b2d";
+    public static final String KEY = "crdb-test-key-3f9a1c7e5b2d";
     static final String VERSION = "2024-09-16";
 
     /** One request as the stand-in saw it. */
-    record Request(long nanos, String startingFrom, int limit, int status) { }
+    public record Request(long nanos, String startingFrom, int limit, int status) { }
 
     private record Entry(String sortKey, ObjectNode json) { }
 
@@ -44,18 +44,18 @@ final class FakeCockroachCloud implements AutoCloseable {
     private final List<Request> requests = new ArrayList<>();
     private volatile String acceptedKey = KEY;
 
-    FakeCockroachCloud() throws IOException {
+    public FakeCockroachCloud() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/api/v1/auditlogevents", this::handle);
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** Adds an entry with this id and created_at. */
-    synchronized FakeCockroachCloud add(String id, String createdAt) {
+    public synchronized FakeCockroachCloud add(String id, String createdAt) {
         ObjectNode entry = Json.MAPPER.createObjectNode();
         entry.put("id", id);
         entry.put("action", "AUDIT_LOG_ACTION_CREATE_CLUSTER");
@@ -68,7 +68,7 @@ final class FakeCockroachCloud implements AutoCloseable {
     }
 
     /** Adds an entry as given (it may lack id or created_at), placed at {@code sortKey}. */
-    synchronized FakeCockroachCloud addRaw(String sortKey, ObjectNode entry) {
+    public synchronized FakeCockroachCloud addRaw(String sortKey, ObjectNode entry) {
         entries.add(new Entry(sortKey, entry));
         entries.sort(Comparator.comparing(Entry::sortKey)); // stable: equal timestamps keep insertion order
         return this;
@@ -91,7 +91,7 @@ final class FakeCockroachCloud implements AutoCloseable {
         acceptedKey = key;
     }
 
-    synchronized List<Request> requests() {
+    public synchronized List<Request> requests() {
         return List.copyOf(requests);
     }
 
