@@ -392,14 +392,12 @@ class PipeRunIT {
     }
 
     /**
-     * The value as a YAML double-quoted scalar; wrapped in RAW() when it holds anything but letters, digits, '.', '_'
-     * and '-': a Pipe hands its properties to the Kamelet URL-encoded, and the Kamelets take free-text options
-     * (URLs, paths, keys) as RAW({{...}}), so only a RAW() value reaches the endpoint as written.
+     * The value as a YAML double-quoted scalar, written as a user writes it: plain URLs, paths (with '/', ':') and keys
+     * reach the endpoints as written.
      */
     private static String quoted(String value) {
-        String raw = value.matches("[A-Za-z0-9._-]*") ? value : "RAW(" + value + ")";
         try {
-            return Json.MAPPER.writeValueAsString(raw); // a JSON string is a YAML double-quoted scalar
+            return Json.MAPPER.writeValueAsString(value); // a JSON string is a YAML double-quoted scalar
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException(e);
         }

@@ -1,5 +1,6 @@
 package io.auditrelay.source.airkit;
 
+import io.auditrelay.unit.PipeValues;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.DedupeRepository;
 import io.auditrelay.spine.RelayStats;
@@ -28,6 +29,9 @@ public class AirkitComponent extends DefaultComponent {
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        // values of a Pipe run by Camel JBang arrive URL-encoded (PipeValues)
+        remaining = PipeValues.decode(remaining);
+        PipeValues.decodeAll(parameters);
         AirkitEndpoint endpoint = new AirkitEndpoint(uri, this);
         endpoint.setBucket(remaining);
         setProperties(endpoint, parameters);

@@ -1,5 +1,6 @@
 package io.auditrelay.source.astra;
 
+import io.auditrelay.unit.PipeValues;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
@@ -15,6 +16,9 @@ public class AstraComponent extends DefaultComponent {
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        // values of a Pipe run by Camel JBang arrive URL-encoded (PipeValues)
+        remaining = PipeValues.decode(remaining);
+        PipeValues.decodeAll(parameters);
         AstraEndpoint endpoint = new AstraEndpoint(uri, this);
         endpoint.setTopics(remaining);
         setProperties(endpoint, parameters);

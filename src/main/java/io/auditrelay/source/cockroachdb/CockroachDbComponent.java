@@ -1,5 +1,6 @@
 package io.auditrelay.source.cockroachdb;
 
+import io.auditrelay.unit.PipeValues;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
@@ -15,6 +16,9 @@ public class CockroachDbComponent extends DefaultComponent {
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        // values of a Pipe run by Camel JBang arrive URL-encoded (PipeValues)
+        remaining = PipeValues.decode(remaining);
+        PipeValues.decodeAll(parameters);
         CockroachDbEndpoint endpoint = new CockroachDbEndpoint(uri, this);
         if (remaining != null && !remaining.isBlank()) {
             endpoint.setName(remaining);

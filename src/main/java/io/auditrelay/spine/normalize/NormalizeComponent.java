@@ -1,5 +1,6 @@
 package io.auditrelay.spine.normalize;
 
+import io.auditrelay.unit.PipeValues;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.DedupeRepository;
 import io.auditrelay.spine.RelayStats;
@@ -28,6 +29,9 @@ public class NormalizeComponent extends DefaultComponent {
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        // values of a Pipe run by Camel JBang arrive URL-encoded (PipeValues)
+        remaining = PipeValues.decode(remaining);
+        PipeValues.decodeAll(parameters);
         NormalizeEndpoint endpoint = new NormalizeEndpoint(uri, this);
         endpoint.setVendor(remaining);
         setProperties(endpoint, parameters);

@@ -54,7 +54,7 @@ class CockroachDbEndpointTest {
         }
     }
 
-    private static final String KEY = "CCDB1_a+b&c=d%20/e?f)";
+    private static final String KEY = "CCDB1_a+b&c=d/e?f)";
     private static final String START = "2024-01-01T00:00:00+01:00";
 
     @Test
