@@ -38,27 +38,39 @@ public class SinkDelivery {
             throw new IllegalStateException("no bean " + name + "Sink for sink " + name);
         }
         List<Delivery> chunk = exchange.getMessage().getBody(List.class);
-        int accepted = exchange.getProperty(ACCEPTED, 0, Integer.class);
-        int step = Math.max(1, sink.groupSize());
-        int counted = accepted;
+        int[] accepted = {exchange.getProperty(ACCEPTED, 0, Integer.class)};
         try {
-            while (accepted < chunk.size()) {
-                List<Delivery> group = chunk.subList(accepted, Math.min(chunk.size(), accepted + step));
+            deliver(name, sink, chunk, accepted, exchange);
+        } finally {
+            exchange.setProperty(ACCEPTED, accepted[0]);
+        }
+    }
+
+    /**
+     * Hands {@code chunk} to {@code sink} from event {@code accepted[0]} on, in groups of its size; {@code accepted[0]}
+     * is advanced past every group the sink accepted (or refused for good: dead-lettered at once), so a retry goes on
+     * from there. Throws the sink's (retryable) failure.
+     */
+    public void deliver(String name, EventSink sink, List<Delivery> chunk, int[] accepted, Exchange exchange) throws Exception {
+        int step = Math.max(1, sink.groupSize());
+        int counted = accepted[0];
+        try {
+            while (accepted[0] < chunk.size()) {
+                List<Delivery> group = chunk.subList(accepted[0], Math.min(chunk.size(), accepted[0] + step));
                 try {
                     sink.acceptAll(group, exchange);
                 } catch (Exception e) {
                     if (!SinkDeliveryException.isFinal(e)) {
                         throw e;
                     }
-                    stats.deliveredTo(name, chunk.subList(counted, accepted));
+                    stats.deliveredTo(name, chunk.subList(counted, accepted[0]));
                     group.forEach(delivery -> deadLetters.recordDelivery(delivery, name, e));
-                    counted = accepted + group.size();
+                    counted = accepted[0] + group.size();
                 }
-                accepted += group.size();
-                exchange.setProperty(ACCEPTED, accepted);
+                accepted[0] += group.size();
             }
         } finally {
-            stats.deliveredTo(name, chunk.subList(counted, accepted));
+            stats.deliveredTo(name, chunk.subList(counted, accepted[0]));
         }
     }
 }

@@ -33,11 +33,18 @@ public class SinkRetries {
     public boolean retry(Exchange exchange) {
         Throwable error = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        return retryable(error, attempt, maxRetries(exchange.getMessage().getHeader(Headers.SINK, String.class)));
+    }
+
+    /**
+     * Whether retry number {@code attempt} (1, 2, ...) may be made after {@code error} with a budget of {@code max}
+     * retries (negative: no limit); a final {@link SinkDeliveryException} is never retried.
+     */
+    public static boolean retryable(Throwable error, int attempt, int max) {
         if (SinkDeliveryException.isFinal(error)) {
             return false;
         }
-        int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
-        int max = maxRetries(exchange.getMessage().getHeader(Headers.SINK, String.class));
         return max < 0 || attempt <= max;
     }
 }

@@ -47,18 +47,32 @@ public class SinkRules {
         return rules.computeIfAbsent(sink, this::load).accepts(vendor, action);
     }
 
+    /** The rule of a sink endpoint: {@code vendors} a comma list, {@code actions} a regular expression (blank: all). */
+    public static Rule rule(String vendors, String actions) {
+        Set<String> names = vendors == null ? Set.of() : Set.copyOf(java.util.Arrays.stream(vendors.split(","))
+                .map(String::trim).filter(v -> !v.isEmpty()).toList());
+        return new Rule(names.isEmpty() ? null : names,
+                actions == null || actions.isBlank() ? null : Pattern.compile(actions.trim()));
+    }
+
+    /** The events of {@code chunk} that {@code rule} accepts. */
+    public static List<Delivery> select(List<Delivery> chunk, Rule rule) {
+        return chunk.stream().filter(d -> rule.accepts(d.vendor(), d.event().action())).toList();
+    }
+
     private Rule load(String sink) {
         List<String> vendors = settings.list("relay.sink." + sink + ".vendors", "");
         String actions = settings.optional("relay.sink." + sink + ".actions");
         return new Rule(vendors.isEmpty() ? null : Set.copyOf(vendors), actions == null ? null : Pattern.compile(actions));
     }
 
-    private record Rule(Set<String> vendors, Pattern actions) {
-        boolean acceptsAll() {
+    /** A sink's routing rule: its vendors (null: all) and the pattern its actions must match (null: all). */
+    public record Rule(Set<String> vendors, Pattern actions) {
+        public boolean acceptsAll() {
             return vendors == null && actions == null;
         }
 
-        boolean accepts(String vendor, String action) {
+        public boolean accepts(String vendor, String action) {
             return (vendors == null || vendors.contains(vendor))
                     && (actions == null || (action != null && actions.matcher(action).matches()));
         }
