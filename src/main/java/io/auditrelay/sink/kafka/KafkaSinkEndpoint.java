@@ -35,6 +35,9 @@ public class KafkaSinkEndpoint extends SinkEndpoint {
     @UriParam(label = "security", prefix = "kafka.", multiValue = true, description = "Kafka client properties passed"
             + " to the producer as they are, each as kafka.<property>=<value> (e.g. kafka.security.protocol=SASL_SSL)")
     private Map<String, Object> kafkaProperties = new LinkedHashMap<>();
+    @UriParam(label = "security", secret = true, description = "The producer's sasl.jaas.config (JAAS login context"
+            + " parameters for SASL connections)")
+    private String saslJaasConfig;
     @UriParam(label = "security", description = "A prefix of Camel properties passed to the producer as they are, the"
             + " prefix removed (the relay: relay.sink.kafka.kafka.); for client settings kept out of the URI")
     private String kafkaPropertiesPrefix;
@@ -46,7 +49,14 @@ public class KafkaSinkEndpoint extends SinkEndpoint {
     @Override
     protected EventSink createSink(DeadLetterStore deadLetters) {
         Map<String, Object> client = new LinkedHashMap<>(fromProperties());
-        client.putAll(kafkaProperties);
+        kafkaProperties.forEach((key, value) -> {
+            if (value != null && !String.valueOf(value).isBlank()) {
+                client.put(key, value);
+            }
+        });
+        if (blankToNull(saslJaasConfig) != null) {
+            client.put("sasl.jaas.config", saslJaasConfig);
+        }
         return new KafkaSink(KafkaSink.producerConfig(brokers, lingerMs, batchBytes, client), topic, deadLetters);
     }
 
@@ -113,5 +123,13 @@ public class KafkaSinkEndpoint extends SinkEndpoint {
 
     public void setKafkaPropertiesPrefix(String kafkaPropertiesPrefix) {
         this.kafkaPropertiesPrefix = kafkaPropertiesPrefix;
+    }
+
+    public String getSaslJaasConfig() {
+        return saslJaasConfig;
+    }
+
+    public void setSaslJaasConfig(String saslJaasConfig) {
+        this.saslJaasConfig = saslJaasConfig;
     }
 }

@@ -34,6 +34,15 @@ public class S3SinkEndpoint extends SinkEndpoint {
     private String region = "us-east-1";
     @UriParam(description = "Endpoint of an S3-compatible store (path-style addressing); empty for AWS")
     private String endpoint;
+    @UriParam(defaultValue = "true", description = "Whether the endpoint override is used (false: AWS, whatever"
+            + " endpoint says)")
+    private boolean overrideEndpoint = true;
+    @UriParam(defaultValue = "true", description = "With an endpoint override: path-style addressing (the bucket in"
+            + " the path), as most S3-compatible stores need; false: the bucket in the host name")
+    private boolean forcePathStyle = true;
+    @UriParam(label = "security", defaultValue = "false", description = "Use the AWS default credentials provider chain"
+            + " even when keys are given")
+    private boolean useDefaultCredentialsProvider;
     @UriParam(label = "security", secret = true, description = "Static access key; empty: the AWS default credentials"
             + " provider chain")
     private String accessKey;
@@ -66,8 +75,11 @@ public class S3SinkEndpoint extends SinkEndpoint {
         S3Sink.Options options = new S3Sink.Options(bucket, prefix == null ? "" : prefix, batchSize, batchBytes,
                 Duration.ofMillis(batchInterval), getMaxRetries(), Duration.ofMillis(getRetryDelay()),
                 Path.of(blankToNull(spoolDir) == null ? "data/state/s3-spool" : spoolDir.trim()));
-        S3Access access = new S3Access(region, blankToNull(endpoint), blankToNull(accessKey), blankToNull(secretKey));
-        S3Sink sink = new S3Sink(options, access::client, new NdjsonGzipFormat(), deadLetters);
+        S3Access access = new S3Access(region, overrideEndpoint ? blankToNull(endpoint) : null,
+                useDefaultCredentialsProvider ? null : blankToNull(accessKey),
+                useDefaultCredentialsProvider ? null : blankToNull(secretKey));
+        boolean pathStyle = forcePathStyle;
+        S3Sink sink = new S3Sink(options, () -> access.client(pathStyle), new NdjsonGzipFormat(), deadLetters);
         // write the open batches when the context starts stopping, before routes wait for their exchanges
         shutdownListener = sink.shutdownListener();
         getCamelContext().getManagementStrategy().addEventNotifier(shutdownListener);
@@ -161,5 +173,29 @@ public class S3SinkEndpoint extends SinkEndpoint {
 
     public void setSpoolDir(String spoolDir) {
         this.spoolDir = spoolDir;
+    }
+
+    public boolean isOverrideEndpoint() {
+        return overrideEndpoint;
+    }
+
+    public void setOverrideEndpoint(boolean overrideEndpoint) {
+        this.overrideEndpoint = overrideEndpoint;
+    }
+
+    public boolean isForcePathStyle() {
+        return forcePathStyle;
+    }
+
+    public void setForcePathStyle(boolean forcePathStyle) {
+        this.forcePathStyle = forcePathStyle;
+    }
+
+    public boolean isUseDefaultCredentialsProvider() {
+        return useDefaultCredentialsProvider;
+    }
+
+    public void setUseDefaultCredentialsProvider(boolean useDefaultCredentialsProvider) {
+        this.useDefaultCredentialsProvider = useDefaultCredentialsProvider;
     }
 }
