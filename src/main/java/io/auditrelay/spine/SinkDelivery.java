@@ -7,15 +7,13 @@ import org.apache.camel.Exchange;
 import java.util.List;
 
 /**
- * The step every sink route ends with: hands the chunk in the body ({@code List<Delivery>}, already filtered by the
- * sink's routing rules) to the sink bean {@code <name>Sink} named by header {@code relaySink}, in groups of the sink's
- * {@link EventSink#groupSize()}.
+ * Hands a chunk ({@code List<Delivery>}, already filtered by the sink's routing rules) to a sink engine in groups of
+ * its {@link EventSink#groupSize()}: used by every sink endpoint's producer (io.auditrelay.sink.SinkProducer).
  *
- * <p>Progress is kept on the exchange ({@link #ACCEPTED}), so when the route's error handler (routes/sinks.yaml)
- * redelivers after a failure, the sink goes on from the first group it had not accepted, and when the retry budget is
- * spent the dead-letter store takes the events from there on. A group the sink refuses for good (a non-retryable
+ * <p>Progress is kept ({@code accepted}, or the exchange property {@link #ACCEPTED} for {@link #deliver(Exchange)}), so
+ * a retry after a failure goes on from the first group the sink had not accepted, and when the retry budget is spent
+ * the dead-letter store takes the events from there on. A group the sink refuses for good (a non-retryable
  * {@link SinkDeliveryException}, e.g. an HTTP 400) is dead-lettered at once and the rest of the chunk goes on.
- * Camel's error handler can only retry or give up on a whole exchange; this is what lets it do so per group.
  */
 public class SinkDelivery {
 

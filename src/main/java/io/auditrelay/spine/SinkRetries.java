@@ -8,10 +8,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The retry budget of each sink, used as the {@code retryWhile} of routes/sinks.yaml so that every sink
- * has its own budget: {@code relay.sink.<name>.max-retries}, defaulting to {@code relay.sink.max-retries}.
- * A {@link SinkDeliveryException} that is not retryable (e.g. an HTTP 400, or a sink that already spent its
- * own retry budget) goes to the dead-letter store at once.
+ * The retry decision of the sinks: {@link #retryable} is what every sink endpoint's producer asks (its budget is the
+ * endpoint's {@code maxRetries}; the relay sets it from {@code relay.sink.<name>.max-retries}, defaulting to
+ * {@code relay.sink.max-retries}). A {@link SinkDeliveryException} that is not retryable (e.g. an HTTP 400, or a sink
+ * that already spent its own retry budget) goes to the dead-letter store at once. {@link #retry(Exchange)} answers the
+ * same by the sink in header relaySink and the properties, for a route's {@code retryWhile}.
  */
 public class SinkRetries {
 

@@ -10,10 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Per-sink routing rules: {@code relay.sink.<name>.vendors} (a comma list; empty or unset = every vendor) and
- * {@code relay.sink.<name>.actions} (a regular expression that must match the whole {@code action}; empty or
- * unset = every action). Every sink route starts with {@link #select(Exchange)}, so the
- * rules are implemented once for all sinks. Rules are read once per sink and cached.
+ * Per-sink routing rules: a vendor list (a comma list; empty or unset = every vendor) and an action pattern (a regular
+ * expression that must match the whole {@code action}; empty or unset = every action). Every sink endpoint applies
+ * {@link #rule(String, String)} of its {@code vendors} and {@code actions} options (the relay sets them from
+ * {@code relay.sink.<name>.vendors} / {@code .actions}); {@link #select(Exchange)} does the same by the sink in header
+ * relaySink and the properties, cached per sink.
  */
 public class SinkRules {
 
