@@ -69,4 +69,41 @@ class WebhookEndpointTest {
             });
         }
     }
+
+    @Test
+    @Timeout(60)
+    void the_webhook_kamelet_gets_the_endpoint_retries_and_dead_letters_in_a_pipe() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver(WebhookSinkTest.SECRET);
+             CamelContext context = new DefaultCamelContext()) {
+            AtomicInteger down = new AtomicInteger(1);
+            receiver.answer(r -> r.eventIds().contains("astra:bad") ? new WebhookReceiver.Answer(400, "no", Map.of())
+                    : down.getAndDecrement() > 0 ? new WebhookReceiver.Answer(503, "down", Map.of())
+                    : WebhookReceiver.Answer.ok());
+            context.getPropertiesComponent().setInitialProperties(new java.util.Properties() {{
+                put("hook.url", receiver.url().toString());
+                put("hook.secret", WebhookSinkTest.SECRET);
+                put("hook.dlq", dir.toString());
+            }});
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    // what audit-normalize-action hands the sink Kamelet: the unit's events as a list
+                    from("direct:unit").to("kamelet:audit-webhook-sink?url={{hook.url}}&secret=RAW({{hook.secret}})"
+                            + "&maxRetries=2&dlqDir={{hook.dlq}}");
+                }
+            });
+            context.start();
+
+            Exchange unit = context.createProducerTemplate().send("direct:unit", e -> e.getMessage().setBody(
+                    List.of(event("astra:e1"), event("astra:bad"), event("astra:e2"))));
+
+            assertThat(unit.getException()).isNull();
+            assertThat(receiver.delivered).containsExactly("astra:e1", "astra:e2");
+            assertThat(receiver.statuses).containsExactly(503, 200, 400, 200);
+            assertThat(new DeadLetterStore(dir, Clock.systemUTC(), null).entries()).singleElement().satisfies(d -> {
+                assertThat(d.get("event").get("id").asText()).isEqualTo("astra:bad");
+                assertThat(d.get("status").asInt()).isEqualTo(400);
+            });
+        }
+    }
 }
