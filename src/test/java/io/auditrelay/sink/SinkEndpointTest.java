@@ -263,4 +263,13 @@ class SinkEndpointTest {
         assertThat(endpoint.sink.accepted).containsExactly("astra:e1", "conduktor:e2", "astra:e5", "conduktor:e6");
         assertThat(endpoint.sink.flushes).isEqualTo(3);
     }
+
+    @Test
+    void a_sink_without_its_target_fails_its_start_with_a_clear_sentence() {
+        context.start();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> context.getEndpoint("audit-s3:?prefix=x&spoolDir=" + dir))
+                .hasStackTraceContaining("relay.sink.s3.bucket");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> context.getEndpoint("audit-webhook:?batchSize=1"))
+                .hasStackTraceContaining("relay.sink.webhook.url is not set");
+    }
 }
