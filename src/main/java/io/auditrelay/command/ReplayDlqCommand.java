@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.spine.DeadLetterStore;
+import io.auditrelay.sink.SinkProducer;
 import io.auditrelay.spine.FanOut;
 import io.auditrelay.spine.Delivery;
 import io.auditrelay.spine.Normalizer;
@@ -26,7 +27,8 @@ import java.util.Map;
  * each entry of the dead-letter store (only those of {@code --sink} if given):
  * <ul>
  *   <li>an entry with {@code event} and {@code sink} (a sink failed) re-delivers the canonical event to
- *       {@code direct:sink-<sink>} only, bypassing the dedupe store (the id is in it already);</li>
+ *       the endpoint of that sink only ({@code relay.sink.<sink>.uri}), bypassing the dedupe store (the id is in it
+ *       already);</li>
  *   <li>an entry with {@code raw} and no {@code event} (mapping failed) re-maps the record through
  *       {@code direct:ingest};</li>
  *   <li>anything else (an unreadable file, a sink that is not enabled) is kept as it is.</li>
@@ -66,7 +68,7 @@ public final class ReplayDlqCommand {
         main.addOverrideProperty("relay.inbox.enabled", "false");
         main.addOverrideProperty("relay.once", "false");
         // only the spine and the sinks: no inbox or source routes
-        main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/ingest.yaml,classpath:routes/sinks.yaml");
+        main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/ingest.yaml");
         overrides.forEach(main::addOverrideProperty);
         main.start();
         try {
@@ -83,6 +85,7 @@ public final class ReplayDlqCommand {
         int tried = 0;
         int skipped = 0;
         int unhandled = 0;
+        FanOut fanOut = context.getRegistry().lookupByNameAndType("fanOut", FanOut.class);
         try (ProducerTemplate template = context.createProducerTemplate()) {
             for (JsonNode entry : entries) {
                 String sink = text(entry, "sink");
@@ -92,7 +95,8 @@ public final class ReplayDlqCommand {
                 }
                 Exchange result;
                 if (entry.hasNonNull("event") && sink != null) {
-                    if (context.getRoute("sink-" + sink) == null || !enabled(context, sink)) {
+                    String uri = fanOut == null ? null : fanOut.uri(sink);
+                    if (uri == null) {
                         keep.add(entry);
                         skipped++;
                         continue;
@@ -101,8 +105,11 @@ public final class ReplayDlqCommand {
                     // the source record only for a new dead letter: vendor, raw text and location as recorded
                     SourceRecord source = new SourceRecord(text(entry, "vendor"), null, text(entry, "raw"),
                             text(entry, "source"), null);
-                    result = template.send("direct:sink-" + sink,
-                            exchange -> exchange.getMessage().setBody(List.of(new Delivery(event, source))));
+                    // the sink's endpoint retries and dead-letters as in the relay; flushed once below
+                    result = template.send(uri, exchange -> {
+                        exchange.setProperty(SinkProducer.FLUSH_LATER, true);
+                        exchange.getMessage().setBody(List.of(new Delivery(event, source)));
+                    });
                 } else if (text(entry, "raw") != null && text(entry, "vendor") != null) {
                     SourceRecord record = Normalizer.parse(text(entry, "vendor"), text(entry, "raw"), text(entry, "source"));
                     result = template.send("direct:ingest", exchange -> exchange.getMessage().setBody(record));
@@ -120,7 +127,6 @@ public final class ReplayDlqCommand {
             }
         }
         // batching sinks (S3, Kafka) hold what they accepted until flushed; what they refuse then is dead-lettered again
-        FanOut fanOut = context.getRegistry().lookupByNameAndType("fanOut", FanOut.class);
         if (fanOut != null) {
             fanOut.flushSinks(context);
         }
@@ -131,11 +137,6 @@ public final class ReplayDlqCommand {
                 + ", delivered " + (tried - failedAgain) + ", failed again " + failedAgain + ", not replayable " + skipped
                 + ", " + store.entries().size() + " left in " + store.file());
         return left == 0 ? 0 : 1;
-    }
-
-    private static boolean enabled(CamelContext context, String sink) {
-        return context.getPropertiesComponent().resolveProperty("relay.sinks").map(v -> List.of(v.split("\\s*,\\s*")).contains(sink))
-                .orElse(false);
     }
 
     private static String text(JsonNode entry, String field) {

@@ -13,9 +13,6 @@ import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.RelayStats;
 import io.auditrelay.spine.UnitDedupe;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.auditrelay.spine.SinkDelivery;
-import io.auditrelay.spine.SinkRetries;
-import io.auditrelay.spine.SinkRules;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
 import org.apache.camel.CamelConfiguration;
@@ -59,11 +56,10 @@ public class CoreConfiguration implements CamelConfiguration {
         registry.bind("normalizer", new Normalizer(settings.optional("relay.org"), clock, stats));
         registry.bind("recordReader", new RecordReader());
 
-        FanOut fanOut = new FanOut(settings.sinks());
+        // relay.sinks -> relay.sink.<name>.uri: the sink endpoints the spine fans out to (they select, retry and
+        // dead-letter themselves; the spine flushes them at the end of each unit)
+        FanOut fanOut = new FanOut(FanOut.uris(settings));
         registry.bind("fanOut", fanOut);
-        registry.bind("sinkRules", new SinkRules(settings));
-        registry.bind("sinkRetries", new SinkRetries(settings));
-        registry.bind("sinkDelivery", new SinkDelivery(deadLetters, stats));
         registry.bind("fanOutResult", new FanOutResult());
         // The fan-out calls the sinks in parallel (a slow or retrying sink does not hold up the others; the spine
         // still waits for all of them). Bounded: when every thread is busy the calling source thread runs the sink.

@@ -5,6 +5,7 @@ import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.spine.Delivery;
 import io.auditrelay.spine.IdHashSet;
+import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.UnitOfWork;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -52,7 +53,7 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
     private final String prefix;
     private final String suffix;
     private final Map<String, OpenFile> open = new LinkedHashMap<>(16, 0.75f, true);
-    private final Map<UnitOfWork, Map<String, Long>> inflight = new IdentityHashMap<>();
+    private final Map<Object, Map<String, Long>> inflight = new IdentityHashMap<>();
     private final Map<String, Long> committed = new TreeMap<>();
     private IdHashSet recentIds = new IdHashSet(MIN_RECENT_IDS);
 
@@ -137,9 +138,17 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
         }
     }
 
-    /** Remembers where the unit of this exchange first wrote in the file, and commits when the unit completes. */
+    /**
+     * Remembers where the unit of this exchange first wrote in the file, and commits when the unit completes: the
+     * source's unit when the exchange carries one ({@link SourceUnit}: in a Kamelet Pipe the sink runs on a copy of the
+     * exchange that completes before the source acknowledges), else the exchange's unit of work.
+     */
     private void track(Exchange exchange, String name, long offset) {
-        UnitOfWork unit = exchange == null ? null : exchange.getUnitOfWork();
+        Object unit = exchange == null ? null : exchange.getProperty(SourceUnit.PROPERTY);
+        UnitOfWork work = exchange == null ? null : exchange.getUnitOfWork();
+        if (unit == null) {
+            unit = work;
+        }
         if (unit == null) {
             return;
         }
@@ -147,18 +156,24 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
         if (firsts == null) {
             firsts = new HashMap<>();
             inflight.put(unit, firsts);
-            unit.addSynchronization(new SynchronizationAdapter() {
+            Object key = unit;
+            SynchronizationAdapter completion = new SynchronizationAdapter() {
                 @Override
                 public void onComplete(Exchange completed) {
-                    unitCompleted(unit);
+                    unitCompleted(key);
                 }
                 // on failure the unit stays pinned: its lines are recovered on restart, when it is read again
-            });
+            };
+            if (unit instanceof SourceUnit) {
+                SourceUnit.onCompletion(exchange, completion);
+            } else {
+                work.addSynchronization(completion);
+            }
         }
         firsts.putIfAbsent(name, offset);
     }
 
-    private synchronized void unitCompleted(UnitOfWork unit) {
+    private synchronized void unitCompleted(Object unit) {
         Map<String, Long> firsts = inflight.remove(unit);
         if (firsts == null) {
             return;

@@ -7,11 +7,11 @@ import org.apache.camel.Exchange;
 import java.util.List;
 
 /**
- * Where canonical events go. The spine hands each sink a chunk of events at a time ({@code io.auditrelay.spine.SinkDelivery}),
- * in groups of up to {@link #groupSize()} events, and calls {@link #flush} when a source's unit (a file, a Kafka poll
- * batch, an API page, an S3 object) has been through the fan-out; it acknowledges the unit only after every enabled
- * sink's flush returned. A sink that batches (S3, Kafka) may therefore hold events between accept and flush; one that
- * writes at once (files, webhooks) makes flush a no-op. Kamelets call {@link #accept(AuditEvent)} one event at a time.
+ * Where canonical events go: the engine a sink endpoint ({@link SinkEndpoint}) builds, starts and stops. The endpoint's
+ * producer hands it the events of an exchange in groups of up to {@link #groupSize()} events and calls {@link #flush}
+ * before the source's unit is acknowledged (the relay's spine once at the end of each unit, a Pipe before the producer
+ * returns). A sink that batches (S3, Kafka) may therefore hold events between accept and flush; one that writes at
+ * once (files, webhooks) makes flush a no-op.
  */
 public interface EventSink {
 

@@ -1,29 +1,43 @@
 package io.auditrelay.spine;
 
+import io.auditrelay.sink.SinkEndpoint;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
+import org.apache.camel.support.service.ServiceHelper;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Map;
 
 /**
- * The sinks every event is sent to, from {@code relay.sinks}. A sink is a route with id
- * {@code sink-<name>} consuming {@code direct:sink-<name>}; adding a sink means adding that route.
+ * The sinks every event is sent to: {@code relay.sinks} names them, and each name maps to an endpoint URI
+ * ({@code relay.sink.<name>.uri}, e.g. {@code audit-csv:data/out/csv?...}), so the spine's fan-out is a recipient
+ * list of those URIs and a sink name can point at any endpoint. The relay's sink endpoints
+ * ({@link SinkEndpoint}: audit-csv, audit-ndjson, audit-s3, audit-kafka, audit-webhook) select, retry and
+ * dead-letter themselves; the spine flushes them once at the end of each source unit ({@link #flush}).
  */
 public class FanOut {
 
-    private final List<String> sinks;
-    private final String endpoints;
+    private final Map<String, String> uris;
+    private final List<String> endpoints;
 
-    public FanOut(List<String> sinks) {
-        if (sinks.isEmpty()) {
+    /** {@code uris}: sink name to endpoint URI, in the order of {@code relay.sinks}. */
+    public FanOut(Map<String, String> uris) {
+        if (uris.isEmpty()) {
             throw new IllegalArgumentException("relay.sinks is empty: enable at least one sink, e.g. relay.sinks=csv");
         }
-        this.sinks = List.copyOf(sinks);
-        this.endpoints = sinks.stream().map(s -> "direct:sink-" + s).collect(Collectors.joining(","));
+        this.uris = new LinkedHashMap<>(uris);
+        this.endpoints = List.copyOf(uris.values());
     }
 
     public List<String> sinks() {
-        return sinks;
+        return List.copyOf(uris.keySet());
+    }
+
+    /** The endpoint URI of sink {@code name}, or null when it is not enabled. */
+    public String uri(String name) {
+        return uris.get(name);
     }
 
     /**
@@ -34,40 +48,68 @@ public class FanOut {
         return !chunk.isEmpty();
     }
 
-    /** The recipient list for the spine's fan-out. */
-    public String endpoints() {
+    /** The recipient list for the spine's fan-out: one endpoint URI per enabled sink (a URI may hold commas). */
+    public List<String> endpoints() {
         return endpoints;
     }
 
     /**
-     * Flushes every enabled sink (bean {@code <name>Sink}): called at the end of each source unit,
-     * before the unit is acknowledged.
+     * Flushes every enabled sink endpoint: called at the end of each source unit, before the unit is acknowledged.
      */
     public void flush(org.apache.camel.Exchange exchange) throws Exception {
         flushSinks(exchange.getContext());
     }
 
-    /** Flushes every enabled sink. */
+    /** Flushes every enabled sink endpoint (an endpoint of another kind has nothing to flush). */
     public void flushSinks(CamelContext context) throws Exception {
-        for (String name : sinks) {
-            io.auditrelay.sink.EventSink sink = sink(context, name);
-            if (sink != null) {
+        for (String uri : endpoints) {
+            Endpoint endpoint = context.getEndpoint(uri);
+            if (endpoint instanceof SinkEndpoint sink) {
                 sink.flush();
             }
         }
     }
 
-    /** The bean of sink {@code name} ({@code <name>Sink}), or null when the sink has none (e.g. a test-only route). */
-    public static io.auditrelay.sink.EventSink sink(CamelContext context, String name) {
-        return context.getRegistry().lookupByNameAndType(name + "Sink", io.auditrelay.sink.EventSink.class);
+    /**
+     * Resolves and starts every sink's endpoint when the relay starts, so a wrong URI or a sink setting fails the start
+     * with one clear sentence (and a sink recovers its state, e.g. the S3 spool, before the sources run).
+     */
+    public void checkRoutes(CamelContext context) {
+        List<String> failed = new ArrayList<>();
+        uris.forEach((name, uri) -> {
+            try {
+                ServiceHelper.startService(context.getEndpoint(uri));
+            } catch (Exception e) {
+                failed.add(name + " (" + e.getMessage() + ")");
+            }
+        });
+        if (!failed.isEmpty()) {
+            throw new IllegalArgumentException("relay.sinks names sinks whose endpoint cannot start: " + failed);
+        }
     }
 
-    /** Fails the start with one clear sentence when {@code relay.sinks} names a sink that has no route. */
-    public void checkRoutes(CamelContext context) {
-        List<String> unknown = sinks.stream().filter(s -> context.getRoute("sink-" + s) == null).toList();
+    /** The sink names of {@code relay.sinks} mapped to their {@code relay.sink.<name>.uri}; fails on a name without one. */
+    public static Map<String, String> uris(io.auditrelay.config.Settings settings) {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<String> unknown = new ArrayList<>();
+        for (String name : settings.sinks()) {
+            String uri = settings.optional("relay.sink." + name + ".uri");
+            if (uri == null) {
+                unknown.add(name);
+            } else {
+                out.put(name, uri);
+            }
+        }
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("relay.sinks names unknown sinks " + unknown
-                    + ": there is no route sink-<name> for them (the sinks are csv, ndjson, s3, kafka, webhook)");
+                    + ": set relay.sink.<name>.uri to an endpoint for them (the relay's sinks are csv, ndjson, s3,"
+                    + " kafka, webhook)");
         }
+        return out;
+    }
+
+    /** The bean of sink {@code name} ({@code <name>Sink}) in the registry, or null. */
+    public static io.auditrelay.sink.EventSink sink(CamelContext context, String name) {
+        return context.getRegistry().lookupByNameAndType(name + "Sink", io.auditrelay.sink.EventSink.class);
     }
 }

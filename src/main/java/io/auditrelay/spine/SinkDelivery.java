@@ -7,15 +7,13 @@ import org.apache.camel.Exchange;
 import java.util.List;
 
 /**
- * The step every sink route ends with: hands the chunk in the body ({@code List<Delivery>}, already filtered by the
- * sink's routing rules) to the sink bean {@code <name>Sink} named by header {@code relaySink}, in groups of the sink's
- * {@link EventSink#groupSize()}.
+ * Hands a chunk ({@code List<Delivery>}, already filtered by the sink's routing rules) to a sink engine in groups of
+ * its {@link EventSink#groupSize()}: used by every sink endpoint's producer (io.auditrelay.sink.SinkProducer).
  *
- * <p>Progress is kept on the exchange ({@link #ACCEPTED}), so when the route's error handler (routes/sinks.yaml)
- * redelivers after a failure, the sink goes on from the first group it had not accepted, and when the retry budget is
- * spent the dead-letter store takes the events from there on. A group the sink refuses for good (a non-retryable
+ * <p>Progress is kept ({@code accepted}, or the exchange property {@link #ACCEPTED} for {@link #deliver(Exchange)}), so
+ * a retry after a failure goes on from the first group the sink had not accepted, and when the retry budget is spent
+ * the dead-letter store takes the events from there on. A group the sink refuses for good (a non-retryable
  * {@link SinkDeliveryException}, e.g. an HTTP 400) is dead-lettered at once and the rest of the chunk goes on.
- * Camel's error handler can only retry or give up on a whole exchange; this is what lets it do so per group.
  */
 public class SinkDelivery {
 
@@ -38,27 +36,39 @@ public class SinkDelivery {
             throw new IllegalStateException("no bean " + name + "Sink for sink " + name);
         }
         List<Delivery> chunk = exchange.getMessage().getBody(List.class);
-        int accepted = exchange.getProperty(ACCEPTED, 0, Integer.class);
-        int step = Math.max(1, sink.groupSize());
-        int counted = accepted;
+        int[] accepted = {exchange.getProperty(ACCEPTED, 0, Integer.class)};
         try {
-            while (accepted < chunk.size()) {
-                List<Delivery> group = chunk.subList(accepted, Math.min(chunk.size(), accepted + step));
+            deliver(name, sink, chunk, accepted, exchange);
+        } finally {
+            exchange.setProperty(ACCEPTED, accepted[0]);
+        }
+    }
+
+    /**
+     * Hands {@code chunk} to {@code sink} from event {@code accepted[0]} on, in groups of its size; {@code accepted[0]}
+     * is advanced past every group the sink accepted (or refused for good: dead-lettered at once), so a retry goes on
+     * from there. Throws the sink's (retryable) failure.
+     */
+    public void deliver(String name, EventSink sink, List<Delivery> chunk, int[] accepted, Exchange exchange) throws Exception {
+        int step = Math.max(1, sink.groupSize());
+        int counted = accepted[0];
+        try {
+            while (accepted[0] < chunk.size()) {
+                List<Delivery> group = chunk.subList(accepted[0], Math.min(chunk.size(), accepted[0] + step));
                 try {
                     sink.acceptAll(group, exchange);
                 } catch (Exception e) {
                     if (!SinkDeliveryException.isFinal(e)) {
                         throw e;
                     }
-                    stats.deliveredTo(name, chunk.subList(counted, accepted));
+                    stats.deliveredTo(name, chunk.subList(counted, accepted[0]));
                     group.forEach(delivery -> deadLetters.recordDelivery(delivery, name, e));
-                    counted = accepted + group.size();
+                    counted = accepted[0] + group.size();
                 }
-                accepted += group.size();
-                exchange.setProperty(ACCEPTED, accepted);
+                accepted[0] += group.size();
             }
         } finally {
-            stats.deliveredTo(name, chunk.subList(counted, accepted));
+            stats.deliveredTo(name, chunk.subList(counted, accepted[0]));
         }
     }
 }

@@ -8,10 +8,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The retry budget of each sink, used as the {@code retryWhile} of routes/sinks.yaml so that every sink
- * has its own budget: {@code relay.sink.<name>.max-retries}, defaulting to {@code relay.sink.max-retries}.
- * A {@link SinkDeliveryException} that is not retryable (e.g. an HTTP 400, or a sink that already spent its
- * own retry budget) goes to the dead-letter store at once.
+ * The retry decision of the sinks: {@link #retryable} is what every sink endpoint's producer asks (its budget is the
+ * endpoint's {@code maxRetries}; the relay sets it from {@code relay.sink.<name>.max-retries}, defaulting to
+ * {@code relay.sink.max-retries}). A {@link SinkDeliveryException} that is not retryable (e.g. an HTTP 400, or a sink
+ * that already spent its own retry budget) goes to the dead-letter store at once. {@link #retry(Exchange)} answers the
+ * same by the sink in header relaySink and the properties, for a route's {@code retryWhile}.
  */
 public class SinkRetries {
 
@@ -33,11 +34,18 @@ public class SinkRetries {
     public boolean retry(Exchange exchange) {
         Throwable error = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
+        return retryable(error, attempt, maxRetries(exchange.getMessage().getHeader(Headers.SINK, String.class)));
+    }
+
+    /**
+     * Whether retry number {@code attempt} (1, 2, ...) may be made after {@code error} with a budget of {@code max}
+     * retries (negative: no limit); a final {@link SinkDeliveryException} is never retried.
+     */
+    public static boolean retryable(Throwable error, int attempt, int max) {
         if (SinkDeliveryException.isFinal(error)) {
             return false;
         }
-        int attempt = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
-        int max = maxRetries(exchange.getMessage().getHeader(Headers.SINK, String.class));
         return max < 0 || attempt <= max;
     }
 }

@@ -10,10 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Per-sink routing rules: {@code relay.sink.<name>.vendors} (a comma list; empty or unset = every vendor) and
- * {@code relay.sink.<name>.actions} (a regular expression that must match the whole {@code action}; empty or
- * unset = every action). Every sink route starts with {@link #select(Exchange)}, so the
- * rules are implemented once for all sinks. Rules are read once per sink and cached.
+ * Per-sink routing rules: a vendor list (a comma list; empty or unset = every vendor) and an action pattern (a regular
+ * expression that must match the whole {@code action}; empty or unset = every action). Every sink endpoint applies
+ * {@link #rule(String, String)} of its {@code vendors} and {@code actions} options (the relay sets them from
+ * {@code relay.sink.<name>.vendors} / {@code .actions}); {@link #select(Exchange)} does the same by the sink in header
+ * relaySink and the properties, cached per sink.
  */
 public class SinkRules {
 
@@ -47,18 +48,32 @@ public class SinkRules {
         return rules.computeIfAbsent(sink, this::load).accepts(vendor, action);
     }
 
+    /** The rule of a sink endpoint: {@code vendors} a comma list, {@code actions} a regular expression (blank: all). */
+    public static Rule rule(String vendors, String actions) {
+        Set<String> names = vendors == null ? Set.of() : Set.copyOf(java.util.Arrays.stream(vendors.split(","))
+                .map(String::trim).filter(v -> !v.isEmpty()).toList());
+        return new Rule(names.isEmpty() ? null : names,
+                actions == null || actions.isBlank() ? null : Pattern.compile(actions.trim()));
+    }
+
+    /** The events of {@code chunk} that {@code rule} accepts. */
+    public static List<Delivery> select(List<Delivery> chunk, Rule rule) {
+        return chunk.stream().filter(d -> rule.accepts(d.vendor(), d.event().action())).toList();
+    }
+
     private Rule load(String sink) {
         List<String> vendors = settings.list("relay.sink." + sink + ".vendors", "");
         String actions = settings.optional("relay.sink." + sink + ".actions");
         return new Rule(vendors.isEmpty() ? null : Set.copyOf(vendors), actions == null ? null : Pattern.compile(actions));
     }
 
-    private record Rule(Set<String> vendors, Pattern actions) {
-        boolean acceptsAll() {
+    /** A sink's routing rule: its vendors (null: all) and the pattern its actions must match (null: all). */
+    public record Rule(Set<String> vendors, Pattern actions) {
+        public boolean acceptsAll() {
             return vendors == null && actions == null;
         }
 
-        boolean accepts(String vendor, String action) {
+        public boolean accepts(String vendor, String action) {
             return (vendors == null || vendors.contains(vendor))
                     && (actions == null || (action != null && actions.matcher(action).matches()));
         }

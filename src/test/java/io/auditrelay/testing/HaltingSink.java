@@ -4,7 +4,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A test-only sink (route {@code sink-halt} in test-routes/sink-halt.yaml, enable it with
+ * A test-only sink (route {@code sink-halt} in test-routes/sink-halt.yaml, sink name halt, enable it with
  * {@link #enable(RelayRunner, int)}) that accepts {@code limit} events and then freezes the thread delivering the
  * next one forever, ignoring interrupts: the event was written by the sinks listed before it, but the source
  * never gets to acknowledge/commit it, as after a crash. One halt per test JVM run of a test class.
@@ -22,6 +22,7 @@ public final class HaltingSink {
         halted = new CountDownLatch(1);
         return relay.with("camel.main.routes-include-pattern", "classpath:routes/*.yaml,classpath:test-routes/sink-halt.yaml")
                 .with("relay.sinks", "csv,halt")
+                .with("relay.sink.halt.uri", "direct:sink-halt")
                 .with("camel.main.shutdown-timeout", "2");
     }
 

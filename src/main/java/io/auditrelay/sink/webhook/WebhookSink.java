@@ -58,13 +58,22 @@ public class WebhookSink implements EventSink {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookSink.class);
     private static final long MAX_RETRY_AFTER_MS = 300_000;
 
-    private final WebhookSinkConfiguration.Options options;
+    /** The sink's settings; {@link #toString()} hides the secret. */
+    public record Options(URI url, String secret, int batchSize, Duration batchInterval, Duration timeout, int maxRetries,
+                          Duration backoff, Duration maxBackoff, Map<String, String> headers) {
+        @Override
+        public String toString() {
+            return "Options[url=" + url + ", secret=***, batchSize=" + batchSize + ", headers=" + headers.keySet() + "]";
+        }
+    }
+
+    private final Options options;
     private volatile WebhookSigner signer;
     private volatile HttpClient client;
     private final Object lock = new Object();
     private Batch open;
 
-    public WebhookSink(WebhookSinkConfiguration.Options options) {
+    public WebhookSink(Options options) {
         this.options = options;
     }
 
@@ -74,8 +83,7 @@ public class WebhookSink implements EventSink {
     }
 
     /**
-     * Checks the settings and creates the HTTP client; called at configure time when the sink is enabled (not a
-     * Camel service: the bean processor would start it even in relays that don't use the webhook sink).
+     * Checks the settings and creates the HTTP client; called when the sink's endpoint starts.
      */
     public synchronized void open() {
         if (options.url() == null) {

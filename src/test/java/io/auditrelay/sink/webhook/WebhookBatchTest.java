@@ -22,7 +22,7 @@ class WebhookBatchTest {
     }
 
     private static WebhookSink sink(WebhookReceiver receiver, int batchSize) {
-        WebhookSink sink = new WebhookSink(new WebhookSinkConfiguration.Options(receiver.url(), WebhookSinkTest.SECRET, batchSize,
+        WebhookSink sink = new WebhookSink(new WebhookSink.Options(receiver.url(), WebhookSinkTest.SECRET, batchSize,
                 Duration.ofMillis(300), Duration.ofSeconds(5), 3, Duration.ofMillis(100), Duration.ofMillis(200), Map.of()));
         sink.open();
         return sink;

@@ -1,0 +1,189 @@
+package io.auditrelay.sink;
+
+import io.auditrelay.spine.DeadLetterStore;
+import io.auditrelay.spine.RelayStats;
+import io.auditrelay.spine.SinkRules;
+import org.apache.camel.Component;
+import org.apache.camel.Consumer;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.Service;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.service.ServiceHelper;
+
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * The base of the sink endpoints ({@code audit-csv:}, {@code audit-ndjson:}, {@code audit-s3:}, {@code audit-kafka:},
+ * {@code audit-webhook:}): the options every sink has (routing rules, retry budget, dead letters), and the sink's engine
+ * ({@link EventSink}), which the endpoint builds from its options and starts and stops with itself. Its producer
+ * ({@link SinkProducer}) selects, delivers in groups, retries, dead-letters and flushes.
+ */
+public abstract class SinkEndpoint extends DefaultEndpoint {
+
+    @UriParam(label = "routing", description = "Only events of these vendors, a comma list (empty: every vendor)")
+    private String vendors;
+    @UriParam(label = "routing", description = "Only events whose action matches this regular expression, whole action"
+            + " (empty: every action)")
+    private String actions;
+    @UriParam(label = "delivery", defaultValue = "3", description = "Attempts after the first failure of a group of"
+            + " events before the events the sink has not accepted go to the dead-letter store (-1: retry forever)")
+    private int maxRetries = 3;
+    @UriParam(label = "delivery", defaultValue = "500", description = "First wait in ms before a retry; doubles with"
+            + " every retry (with jitter, capped at 60 s)")
+    private long retryDelay = 500;
+    @UriParam(label = "delivery", description = "Directory of the dead-letter store (dead-letters.jsonl). Default: the"
+            + " registry's DeadLetterStore when there is one (the relay's), else data/dlq")
+    private String dlqDir;
+    @UriParam(label = "advanced", description = "The sink's name in dead letters, metrics and logs (default: the"
+            + " sink's own, e.g. csv)")
+    private String sinkName;
+
+    private volatile EventSink sink;
+    private DeadLetterStore deadLetters;
+    private RelayStats stats;
+    private SinkRules.Rule rule;
+
+    protected SinkEndpoint(String uri, Component component) {
+        super(uri, component);
+    }
+
+    /** Builds the sink's engine from the endpoint's options; started and stopped with the endpoint when it is a Service. */
+    protected abstract EventSink createSink(DeadLetterStore deadLetters) throws Exception;
+
+    /** Opens an engine that is not a Camel service (called after {@link #createSink}). */
+    protected void open(EventSink sink) throws Exception {
+    }
+
+    @Override
+    public Producer createProducer() {
+        return new SinkProducer(this);
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) {
+        throw new UnsupportedOperationException(getEndpointBaseUri() + " is a sink: use it in to:");
+    }
+
+    @Override
+    public boolean isRemote() {
+        return false;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        stats = getCamelContext().getRegistry().findSingleByType(RelayStats.class);
+        if (stats == null) {
+            stats = new RelayStats(Clock.systemUTC());
+        }
+        DeadLetterStore shared = dlqDir == null || dlqDir.isBlank()
+                ? getCamelContext().getRegistry().findSingleByType(DeadLetterStore.class) : null;
+        deadLetters = shared != null ? shared
+                : new DeadLetterStore(Path.of(dlqDir == null || dlqDir.isBlank() ? "data/dlq" : dlqDir), Clock.systemUTC(), stats);
+        rule = SinkRules.rule(vendors, actions);
+        EventSink created = createSink(deadLetters);
+        if (created instanceof Service service) {
+            ServiceHelper.startService(service);
+        } else {
+            open(created);
+        }
+        sink = created;
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        EventSink stopping = sink;
+        sink = null;
+        if (stopping instanceof Service service) {
+            ServiceHelper.stopService(service);
+        }
+        super.doStop();
+    }
+
+    /** Makes every event the sink accepted durable (or dead-lettered); throws if it cannot. */
+    public void flush() throws Exception {
+        EventSink current = sink;
+        if (current != null) {
+            current.flush();
+        }
+    }
+
+    /** The running engine, or null when the endpoint is not started. */
+    public EventSink sink() {
+        return sink;
+    }
+
+    /** The name used in dead letters, metrics and logs. */
+    public String name() {
+        EventSink current = sink;
+        return sinkName != null && !sinkName.isBlank() ? sinkName : current != null ? current.name() : getEndpointBaseUri();
+    }
+
+    DeadLetterStore deadLetters() {
+        return deadLetters;
+    }
+
+    RelayStats stats() {
+        return stats;
+    }
+
+    SinkRules.Rule rule() {
+        return rule;
+    }
+
+    /** A blank option as null (a property placeholder left empty). */
+    protected static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    public String getVendors() {
+        return vendors;
+    }
+
+    public void setVendors(String vendors) {
+        this.vendors = vendors;
+    }
+
+    public String getActions() {
+        return actions;
+    }
+
+    public void setActions(String actions) {
+        this.actions = actions;
+    }
+
+    public int getMaxRetries() {
+        return maxRetries;
+    }
+
+    public void setMaxRetries(int maxRetries) {
+        this.maxRetries = maxRetries;
+    }
+
+    public long getRetryDelay() {
+        return retryDelay;
+    }
+
+    public void setRetryDelay(long retryDelay) {
+        this.retryDelay = retryDelay;
+    }
+
+    public String getDlqDir() {
+        return dlqDir;
+    }
+
+    public void setDlqDir(String dlqDir) {
+        this.dlqDir = dlqDir;
+    }
+
+    public String getSinkName() {
+        return sinkName;
+    }
+
+    public void setSinkName(String sinkName) {
+        this.sinkName = sinkName;
+    }
+}
