@@ -1,12 +1,11 @@
 package io.auditrelay.source.airkit;
 
-import io.auditrelay.unit.PipeValues;
+import io.auditrelay.unit.RelayComponent;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.DedupeRepository;
 import io.auditrelay.spine.RelayStats;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
-import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.service.ServiceHelper;
 
 import java.nio.file.Path;
@@ -20,7 +19,7 @@ import java.util.Map;
  * of the objects read, and those that name the same dead-letter directory one dead-letter store.
  */
 @Component("audit-airkit")
-public class AirkitComponent extends DefaultComponent {
+public class AirkitComponent extends RelayComponent {
 
     private final Clock clock = Clock.systemUTC();
     private final RelayStats stats = new RelayStats(clock);
@@ -28,10 +27,7 @@ public class AirkitComponent extends DefaultComponent {
     private final Map<Path, DeadLetterStore> deadLetterStores = new HashMap<>();
 
     @Override
-    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
-        // values of a Pipe run by Camel JBang arrive URL-encoded (PipeValues)
-        remaining = PipeValues.decode(remaining);
-        PipeValues.decodeAll(parameters);
+    protected Endpoint newEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         AirkitEndpoint endpoint = new AirkitEndpoint(uri, this);
         endpoint.setBucket(remaining);
         setProperties(endpoint, parameters);

@@ -1,9 +1,8 @@
 package io.auditrelay.source.astra;
 
-import io.auditrelay.unit.PipeValues;
+import io.auditrelay.unit.RelayComponent;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
-import org.apache.camel.support.DefaultComponent;
 
 import java.util.Map;
 
@@ -12,13 +11,10 @@ import java.util.Map;
  * exchange per Pulsar message, acknowledged when the exchange completes (see {@link AstraEndpoint}).
  */
 @Component("audit-astra")
-public class AstraComponent extends DefaultComponent {
+public class AstraComponent extends RelayComponent {
 
     @Override
-    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
-        // values of a Pipe run by Camel JBang arrive URL-encoded (PipeValues)
-        remaining = PipeValues.decode(remaining);
-        PipeValues.decodeAll(parameters);
+    protected Endpoint newEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         AstraEndpoint endpoint = new AstraEndpoint(uri, this);
         endpoint.setTopics(remaining);
         setProperties(endpoint, parameters);

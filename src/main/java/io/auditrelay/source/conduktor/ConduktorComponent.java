@@ -1,9 +1,8 @@
 package io.auditrelay.source.conduktor;
 
-import io.auditrelay.unit.PipeValues;
+import io.auditrelay.unit.RelayComponent;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
-import org.apache.camel.support.DefaultComponent;
 
 import java.util.Map;
 
@@ -12,13 +11,10 @@ import java.util.Map;
  * exchange per poll batch ({@link ConduktorEndpoint}).
  */
 @Component("audit-conduktor")
-public class ConduktorComponent extends DefaultComponent {
+public class ConduktorComponent extends RelayComponent {
 
     @Override
-    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
-        // values of a Pipe run by Camel JBang arrive URL-encoded (PipeValues)
-        remaining = PipeValues.decode(remaining);
-        PipeValues.decodeAll(parameters);
+    protected Endpoint newEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         ConduktorEndpoint endpoint = new ConduktorEndpoint(uri, this);
         endpoint.setTopics(remaining);
         setProperties(endpoint, parameters);

@@ -1,9 +1,8 @@
 package io.auditrelay.source.inbox;
 
-import io.auditrelay.unit.PipeValues;
+import io.auditrelay.unit.RelayComponent;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
-import org.apache.camel.support.DefaultComponent;
 
 import java.util.Map;
 
@@ -12,13 +11,10 @@ import java.util.Map;
  * acknowledged by moving it to {@code .done/}.
  */
 @Component("audit-inbox")
-public class InboxComponent extends DefaultComponent {
+public class InboxComponent extends RelayComponent {
 
     @Override
-    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
-        // values of a Pipe run by Camel JBang arrive URL-encoded (PipeValues)
-        remaining = PipeValues.decode(remaining);
-        PipeValues.decodeAll(parameters);
+    protected Endpoint newEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         InboxEndpoint endpoint = new InboxEndpoint(uri, this);
         endpoint.setVendor(remaining);
         setProperties(endpoint, parameters);

@@ -1,12 +1,11 @@
 package io.auditrelay.spine.normalize;
 
-import io.auditrelay.unit.PipeValues;
+import io.auditrelay.unit.RelayComponent;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.DedupeRepository;
 import io.auditrelay.spine.RelayStats;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
-import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.service.ServiceHelper;
 
 import java.nio.file.Path;
@@ -20,7 +19,7 @@ import java.util.Map;
  * context that name the same state or dead-letter directory share one dedupe store and one dead-letter store.
  */
 @Component("audit-normalize")
-public class NormalizeComponent extends DefaultComponent {
+public class NormalizeComponent extends RelayComponent {
 
     private final Clock clock = Clock.systemUTC();
     private final RelayStats stats = new RelayStats(clock);
@@ -28,10 +27,7 @@ public class NormalizeComponent extends DefaultComponent {
     private final Map<Path, DeadLetterStore> deadLetterStores = new HashMap<>();
 
     @Override
-    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
-        // values of a Pipe run by Camel JBang arrive URL-encoded (PipeValues)
-        remaining = PipeValues.decode(remaining);
-        PipeValues.decodeAll(parameters);
+    protected Endpoint newEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         NormalizeEndpoint endpoint = new NormalizeEndpoint(uri, this);
         endpoint.setVendor(remaining);
         setProperties(endpoint, parameters);
