@@ -1,6 +1,6 @@
 package io.auditrelay.aws;
 
-import io.auditrelay.config.Settings;
+import io.auditrelay.settings.Settings;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;

@@ -1,5 +1,6 @@
 package io.auditrelay.config;
 
+import io.auditrelay.settings.Settings;
 import org.apache.camel.cluster.CamelClusterService;
 import org.apache.camel.component.file.cluster.FileLockClusterService;
 import org.apache.camel.component.kubernetes.cluster.KubernetesClusterService;

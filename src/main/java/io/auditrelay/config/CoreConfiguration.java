@@ -1,5 +1,6 @@
 package io.auditrelay.config;
 
+import io.auditrelay.settings.Settings;
 import io.auditrelay.mapper.Mappers;
 import io.auditrelay.source.InboxSeeder;
 import io.auditrelay.source.RecordReader;

@@ -1,9 +1,10 @@
 package io.auditrelay.sink;
 
+import io.auditrelay.event.EventSink;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
-import io.auditrelay.spine.Delivery;
+import io.auditrelay.event.Delivery;
 import io.auditrelay.spine.IdHashSet;
 import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.Exchange;

@@ -1,5 +1,6 @@
 package io.auditrelay.sink;
 
+import io.auditrelay.event.EventSink;
 import io.auditrelay.spine.DeadLetterStore;
 import org.apache.camel.Category;
 import org.apache.camel.Component;

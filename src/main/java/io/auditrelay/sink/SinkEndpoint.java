@@ -1,5 +1,7 @@
 package io.auditrelay.sink;
 
+import io.auditrelay.event.FlushableSink;
+import io.auditrelay.event.EventSink;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.RelayStats;
 import io.auditrelay.spine.SinkRules;
@@ -21,7 +23,7 @@ import java.time.Clock;
  * ({@link EventSink}), which the endpoint builds from its options and starts and stops with itself. Its producer
  * ({@link SinkProducer}) selects, delivers in groups, retries, dead-letters and flushes.
  */
-public abstract class SinkEndpoint extends DefaultEndpoint {
+public abstract class SinkEndpoint extends DefaultEndpoint implements FlushableSink {
 
     @UriParam(label = "routing", description = "Only events of these vendors, a comma list (empty: every vendor)")
     private String vendors;
@@ -103,7 +105,7 @@ public abstract class SinkEndpoint extends DefaultEndpoint {
         super.doStop();
     }
 
-    /** Makes every event the sink accepted durable (or dead-lettered); throws if it cannot. */
+    @Override
     public void flush() throws Exception {
         EventSink current = sink;
         if (current != null) {

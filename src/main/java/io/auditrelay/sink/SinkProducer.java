@@ -1,10 +1,11 @@
 package io.auditrelay.sink;
 
+import io.auditrelay.event.EventSink;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.event.OneByOne;
 import io.auditrelay.mapper.Json;
-import io.auditrelay.spine.Delivery;
-import io.auditrelay.spine.Headers;
+import io.auditrelay.event.Delivery;
+import io.auditrelay.event.Headers;
 import io.auditrelay.spine.SinkDelivery;
 import io.auditrelay.spine.SinkRetries;
 import io.auditrelay.spine.SinkRules;
@@ -102,7 +103,7 @@ public class SinkProducer extends DefaultProducer {
                     + (item == null ? "null" : item.getClass().getName()));
         }
         return new Delivery(event, location == null ? null
-                : io.auditrelay.spine.SourceRecord.unparsable(event.vendor(), null, location, null));
+                : io.auditrelay.event.SourceRecord.unparsable(event.vendor(), null, location, null));
     }
 
     /** The chunk's events the sink's rules accept, delivered in groups with retries; what is left dead-lettered. */

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.mapper.Mappers;
 import io.auditrelay.spine.Normalizer;
-import io.auditrelay.spine.SourceRecord;
+import io.auditrelay.event.SourceRecord;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;

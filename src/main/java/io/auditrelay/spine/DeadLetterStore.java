@@ -1,10 +1,13 @@
 package io.auditrelay.spine;
 
+import io.auditrelay.event.Delivery;
+import io.auditrelay.event.Headers;
+import io.auditrelay.event.SourceRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
-import io.auditrelay.sink.SinkDeliveryException;
+import io.auditrelay.event.SinkDeliveryException;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

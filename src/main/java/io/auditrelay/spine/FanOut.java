@@ -1,6 +1,6 @@
 package io.auditrelay.spine;
 
-import io.auditrelay.sink.SinkEndpoint;
+import io.auditrelay.event.FlushableSink;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.service.ServiceHelper;
@@ -14,7 +14,7 @@ import java.util.Map;
  * The sinks every event is sent to: {@code relay.sinks} names them, and each name maps to an endpoint URI
  * ({@code relay.sink.<name>.uri}, e.g. {@code audit-csv:data/out/csv?...}), so the spine's fan-out is a recipient
  * list of those URIs and a sink name can point at any endpoint. The relay's sink endpoints
- * ({@link SinkEndpoint}: audit-csv, audit-ndjson, audit-s3, audit-kafka, audit-webhook) select, retry and
+ * (sink endpoints: audit-csv, audit-ndjson, audit-s3, audit-kafka, audit-webhook) select, retry and
  * dead-letter themselves; the spine flushes them once at the end of each source unit ({@link #flush}).
  */
 public class FanOut {
@@ -64,7 +64,7 @@ public class FanOut {
     public void flushSinks(CamelContext context) throws Exception {
         for (String uri : endpoints) {
             Endpoint endpoint = context.getEndpoint(uri);
-            if (endpoint instanceof SinkEndpoint sink) {
+            if (endpoint instanceof FlushableSink sink) {
                 sink.flush();
             }
         }
@@ -89,7 +89,7 @@ public class FanOut {
     }
 
     /** The sink names of {@code relay.sinks} mapped to their {@code relay.sink.<name>.uri}; fails on a name without one. */
-    public static Map<String, String> uris(io.auditrelay.config.Settings settings) {
+    public static Map<String, String> uris(io.auditrelay.settings.Settings settings) {
         Map<String, String> out = new LinkedHashMap<>();
         List<String> unknown = new ArrayList<>();
         for (String name : settings.sinks()) {
@@ -109,7 +109,7 @@ public class FanOut {
     }
 
     /** The bean of sink {@code name} ({@code <name>Sink}) in the registry, or null. */
-    public static io.auditrelay.sink.EventSink sink(CamelContext context, String name) {
-        return context.getRegistry().lookupByNameAndType(name + "Sink", io.auditrelay.sink.EventSink.class);
+    public static io.auditrelay.event.EventSink sink(CamelContext context, String name) {
+        return context.getRegistry().lookupByNameAndType(name + "Sink", io.auditrelay.event.EventSink.class);
     }
 }

@@ -1,5 +1,8 @@
 package io.auditrelay.spine;
 
+import io.auditrelay.event.Delivery;
+import io.auditrelay.event.Headers;
+import io.auditrelay.event.SourceRecord;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditrelay.event.AuditEvent;

@@ -1,5 +1,6 @@
 package io.auditrelay.spine;
 
+import io.auditrelay.event.Delivery;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,14 +1,16 @@
 package io.auditrelay.spine;
 
-import io.auditrelay.sink.EventSink;
-import io.auditrelay.sink.SinkDeliveryException;
+import io.auditrelay.event.Delivery;
+import io.auditrelay.event.Headers;
+import io.auditrelay.event.EventSink;
+import io.auditrelay.event.SinkDeliveryException;
 import org.apache.camel.Exchange;
 
 import java.util.List;
 
 /**
  * Hands a chunk ({@code List<Delivery>}, already filtered by the sink's routing rules) to a sink engine in groups of
- * its {@link EventSink#groupSize()}: used by every sink endpoint's producer (io.auditrelay.sink.SinkProducer).
+ * its {@link EventSink#groupSize()}: used by every sink endpoint's producer.
  *
  * <p>Progress is kept ({@code accepted}, or the exchange property {@link #ACCEPTED} for {@link #deliver(Exchange)}), so
  * a retry after a failure goes on from the first group the sink had not accepted, and when the retry budget is spent

@@ -1,7 +1,8 @@
 package io.auditrelay.spine;
 
-import io.auditrelay.config.Settings;
-import io.auditrelay.sink.SinkDeliveryException;
+import io.auditrelay.event.Headers;
+import io.auditrelay.settings.Settings;
+import io.auditrelay.event.SinkDeliveryException;
 import org.apache.camel.Exchange;
 
 import java.util.Map;

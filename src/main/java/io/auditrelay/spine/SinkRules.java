@@ -1,6 +1,8 @@
 package io.auditrelay.spine;
 
-import io.auditrelay.config.Settings;
+import io.auditrelay.event.Delivery;
+import io.auditrelay.event.Headers;
+import io.auditrelay.settings.Settings;
 import org.apache.camel.Exchange;
 
 import java.util.List;

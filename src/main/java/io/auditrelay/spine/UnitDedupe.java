@@ -1,5 +1,6 @@
 package io.auditrelay.spine;
 
+import io.auditrelay.event.Delivery;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
 

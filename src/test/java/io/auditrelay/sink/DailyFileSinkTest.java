@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.auditrelay.event.Activity;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.event.Outcome;
-import io.auditrelay.spine.Delivery;
+import io.auditrelay.event.Delivery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

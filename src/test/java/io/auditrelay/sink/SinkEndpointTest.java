@@ -1,5 +1,7 @@
 package io.auditrelay.sink;
 
+import io.auditrelay.event.EventSink;
+import io.auditrelay.event.SinkDeliveryException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
@@ -7,8 +9,8 @@ import io.auditrelay.sink.kafka.KafkaSinkEndpoint;
 import io.auditrelay.sink.s3.S3SinkEndpoint;
 import io.auditrelay.sink.webhook.WebhookSinkEndpoint;
 import io.auditrelay.spine.DeadLetterStore;
-import io.auditrelay.spine.Delivery;
-import io.auditrelay.spine.Headers;
+import io.auditrelay.event.Delivery;
+import io.auditrelay.event.Headers;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;

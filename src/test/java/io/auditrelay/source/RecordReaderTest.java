@@ -1,6 +1,6 @@
 package io.auditrelay.source;
 
-import io.auditrelay.spine.SourceRecord;
+import io.auditrelay.event.SourceRecord;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;

@@ -1,11 +1,14 @@
 package io.auditrelay.spine;
 
+import io.auditrelay.event.Delivery;
+import io.auditrelay.event.Headers;
+import io.auditrelay.event.SourceRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditrelay.event.Activity;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.event.Outcome;
-import io.auditrelay.sink.EventSink;
-import io.auditrelay.sink.SinkDeliveryException;
+import io.auditrelay.event.EventSink;
+import io.auditrelay.event.SinkDeliveryException;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;

@@ -1,10 +1,13 @@
 package io.auditrelay.spine;
 
-import io.auditrelay.config.Settings;
+import io.auditrelay.event.Delivery;
+import io.auditrelay.event.Headers;
+import io.auditrelay.event.SourceRecord;
+import io.auditrelay.settings.Settings;
 import io.auditrelay.event.Activity;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.event.Outcome;
-import io.auditrelay.sink.SinkDeliveryException;
+import io.auditrelay.event.SinkDeliveryException;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;

@@ -2,7 +2,7 @@ package io.auditrelay.sink.kafka;
 
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
-import io.auditrelay.sink.EventSink;
+import io.auditrelay.event.EventSink;
 import io.auditrelay.spine.DeadLetterStore;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -1,7 +1,7 @@
 package io.auditrelay.sink.s3;
 
 import io.auditrelay.event.AuditEvent;
-import io.auditrelay.sink.EventSink;
+import io.auditrelay.event.EventSink;
 import io.auditrelay.spine.DeadLetterStore;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.EventNotifier;

@@ -1,7 +1,7 @@
 package io.auditrelay.sink.s3;
 
 import io.auditrelay.aws.S3Access;
-import io.auditrelay.sink.EventSink;
+import io.auditrelay.event.EventSink;
 import io.auditrelay.sink.SinkEndpoint;
 import io.auditrelay.spine.DeadLetterStore;
 import org.apache.camel.Category;

@@ -1,11 +1,11 @@
 package io.auditrelay.sink.webhook;
 
 import io.auditrelay.event.AuditEvent;
-import io.auditrelay.spine.Delivery;
+import io.auditrelay.event.Delivery;
 import org.apache.camel.Exchange;
 import io.auditrelay.mapper.Json;
-import io.auditrelay.sink.EventSink;
-import io.auditrelay.sink.SinkDeliveryException;
+import io.auditrelay.event.EventSink;
+import io.auditrelay.event.SinkDeliveryException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,6 @@
 package io.auditrelay.sink.webhook;
 
-import io.auditrelay.sink.EventSink;
+import io.auditrelay.event.EventSink;
 import io.auditrelay.sink.SinkEndpoint;
 import io.auditrelay.spine.DeadLetterStore;
 import org.apache.camel.Category;

@@ -1,6 +1,6 @@
 package io.auditrelay.source.astra;
 
-import io.auditrelay.spine.Headers;
+import io.auditrelay.event.Headers;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.unit.SourceUnit;

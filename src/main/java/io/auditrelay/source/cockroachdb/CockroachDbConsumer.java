@@ -1,11 +1,11 @@
 package io.auditrelay.source.cockroachdb;
 
 import io.auditrelay.spine.DeadLetterStore;
-import io.auditrelay.spine.Headers;
+import io.auditrelay.event.Headers;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.RelayStats;
-import io.auditrelay.spine.SourceRecord;
+import io.auditrelay.event.SourceRecord;
 import io.auditrelay.source.cockroachdb.CockroachDbPoller.Page;
 import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.CamelContext;

@@ -17,7 +17,7 @@ import java.time.Duration;
 /**
  * Drains the CockroachDB Cloud organization audit log ({@code GET /api/v1/auditlogevents}, ascending) from a durable
  * cursor. Each API page becomes one exchange whose body is the page's entries as a
- * {@code List<io.auditrelay.spine.SourceRecord>} (headers {@code relayVendor=cockroachdb} and {@code relayLocation},
+ * {@code List<io.auditrelay.event.SourceRecord>} (headers {@code relayVendor=cockroachdb} and {@code relayLocation},
  * the request that read the page); the cursor file {@code <stateDir>/<name>-cursor.json} is saved when the exchange
  * completed, so a page whose route failed is read again after a backoff. Entries at the inclusive boundary timestamp
  * are not sent twice. 429 (honouring Retry-After), 5xx, timeouts and refused connections are retried with a doubling

@@ -1,9 +1,9 @@
 package io.auditrelay.source.conduktor;
 
-import io.auditrelay.spine.Headers;
+import io.auditrelay.event.Headers;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.OnceCoordinator;
-import io.auditrelay.spine.SourceRecord;
+import io.auditrelay.event.SourceRecord;
 import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;

@@ -2,7 +2,7 @@ package io.auditrelay.source.astra;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditrelay.event.AuditEvent;
-import io.auditrelay.spine.Headers;
+import io.auditrelay.event.Headers;
 import io.auditrelay.testing.Output;
 import io.auditrelay.testing.PulsarServer;
 import io.auditrelay.testing.RelayRunner;

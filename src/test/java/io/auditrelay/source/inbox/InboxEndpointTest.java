@@ -1,10 +1,10 @@
 package io.auditrelay.source.inbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.auditrelay.spine.Headers;
+import io.auditrelay.event.Headers;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.RelayStats;
-import io.auditrelay.spine.SourceRecord;
+import io.auditrelay.event.SourceRecord;
 import io.auditrelay.testing.Output;
 import io.auditrelay.testing.RelayRunner;
 import org.apache.camel.CamelContext;

@@ -4,7 +4,7 @@ import io.auditrelay.event.AuditEvent;
 import io.auditrelay.event.OneByOne;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.Normalizer;
-import io.auditrelay.spine.SourceRecord;
+import io.auditrelay.event.SourceRecord;
 import io.auditrelay.testing.Output;
 import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.CamelContext;

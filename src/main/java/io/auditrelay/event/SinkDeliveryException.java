@@ -1,4 +1,4 @@
-package io.auditrelay.sink;
+package io.auditrelay.event;
 
 /**
  * A sink could not deliver an event. {@code retryable=false} tells the shared sink error handler not to retry

@@ -1,7 +1,7 @@
-package io.auditrelay.sink;
+package io.auditrelay.event;
 
 import io.auditrelay.event.AuditEvent;
-import io.auditrelay.spine.Delivery;
+import io.auditrelay.event.Delivery;
 import org.apache.camel.Exchange;
 
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.auditrelay.config;
+package io.auditrelay.settings;
 
 import org.apache.camel.CamelContext;
 

@@ -1,4 +1,4 @@
-package io.auditrelay.spine;
+package io.auditrelay.event;
 
 /** Exchange header names shared by routes and Java code. */
 public final class Headers {

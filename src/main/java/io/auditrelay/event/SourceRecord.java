@@ -1,4 +1,4 @@
-package io.auditrelay.spine;
+package io.auditrelay.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
