@@ -1,5 +1,6 @@
 package io.auditrelay.sink;
 
+import io.auditrelay.retry.Backoff;
 import io.auditrelay.event.EventSink;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.event.OneByOne;
@@ -17,7 +18,6 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The producer of every sink endpoint: what the sink routes of the spine did before (routing rules, delivery in
@@ -144,9 +144,8 @@ public class SinkProducer extends DefaultProducer {
         }
     }
 
-    /** Exponential backoff from retryDelay with +-15% jitter (like Camel's redelivery policy), capped at 60 s. */
+    /** Exponential backoff from retryDelay with jitter (the relay's one schedule), capped at 60 s. */
     private long delay(int retry) {
-        double base = Math.min(MAX_DELAY, endpoint.getRetryDelay() * Math.pow(2, retry - 1));
-        return Math.max(0, Math.round(base * (0.85 + 0.3 * ThreadLocalRandom.current().nextDouble())));
+        return Backoff.ofMillis(endpoint.getRetryDelay(), MAX_DELAY).delay(retry).toMillis();
     }
 }

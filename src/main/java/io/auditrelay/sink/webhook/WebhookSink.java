@@ -1,5 +1,7 @@
 package io.auditrelay.sink.webhook;
 
+import io.auditrelay.retry.Backoff;
+import io.auditrelay.retry.RetryAfter;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.event.Delivery;
 import org.apache.camel.Exchange;
@@ -17,15 +19,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -220,27 +219,14 @@ public class WebhookSink implements EventSink {
         }
     }
 
-    /** Exponential backoff with jitter: a random delay between half and all of min(max-backoff, backoff * 2^attempt). */
+    /** Exponential backoff with jitter (the relay's one schedule), in ms. */
     private long backoff(int attempt) {
-        long base = options.backoff().toMillis();
-        long max = options.maxBackoff().toMillis();
-        long delay = Math.min(max, base << Math.min(attempt, 20));
-        return delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+        return new Backoff(options.backoff(), options.maxBackoff()).delay(attempt + 1).toMillis();
     }
 
     private static java.util.Optional<Long> retryAfter(HttpResponse<?> answer) {
-        return answer.headers().firstValue("retry-after").map(String::trim).flatMap(value -> {
-            try {
-                return java.util.Optional.of(Long.parseLong(value) * 1000);
-            } catch (NumberFormatException e) {
-                try {
-                    long at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
-                    return java.util.Optional.of(Math.max(0, at - System.currentTimeMillis()));
-                } catch (RuntimeException ignored) {
-                    return java.util.Optional.empty();
-                }
-            }
-        }).map(ms -> Math.min(ms, MAX_RETRY_AFTER_MS));
+        return RetryAfter.parse(answer.headers().firstValue("retry-after").orElse(null), java.time.Instant.now())
+                .map(Duration::toMillis).map(ms -> Math.min(ms, MAX_RETRY_AFTER_MS));
     }
 
     /** Stable across retries: the event id, or a hash of the ids of a batch. */

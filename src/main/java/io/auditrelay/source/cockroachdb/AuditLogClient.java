@@ -1,5 +1,6 @@
 package io.auditrelay.source.cockroachdb;
 
+import io.auditrelay.retry.RetryAfter;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditrelay.mapper.Json;
@@ -13,12 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * One request to {@code GET /api/v1/auditlogevents}, its answer mapped to an {@link Outcome}.
@@ -103,7 +100,7 @@ public class AuditLogClient {
         }
         if (status == 429) {
             return new Outcome.RateLimited(
-                    parseRetryAfter(response.headers().firstValue("Retry-After").orElse(null), clock.instant()).orElse(null));
+                    RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock.instant()).orElse(null));
         }
         if (status >= 500) {
             return new Outcome.Unavailable("HTTP " + status + (body.isBlank() ? "" : ": " + abbreviate(body)));
@@ -142,27 +139,6 @@ public class AuditLogClient {
         JsonNode next = root.get("next_starting_from");
         String nextValue = next == null || next.isNull() || next.asText().isBlank() ? null : next.asText();
         return new Outcome.Page(texts, nextValue);
-    }
-
-    /**
-     * Parses a Retry-After header: delta-seconds ({@code 120}) or an HTTP date
-     * ({@code Wed, 21 Oct 2015 07:28:00 GMT}, a date in the past means now). Missing or unreadable: empty.
-     */
-    public static Optional<Duration> parseRetryAfter(String header, Instant now) {
-        if (header == null || header.isBlank()) {
-            return Optional.empty();
-        }
-        String value = header.trim();
-        if (value.matches("\\d{1,10}")) {
-            return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
-        }
-        try {
-            Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            Duration wait = Duration.between(now, at);
-            return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
     }
 
     static String abbreviate(String body) {

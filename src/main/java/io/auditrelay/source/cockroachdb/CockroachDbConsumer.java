@@ -1,5 +1,6 @@
 package io.auditrelay.source.cockroachdb;
 
+import io.auditrelay.retry.Backoff;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.event.Headers;
 import io.auditrelay.spine.Normalizer;
@@ -179,7 +180,7 @@ public class CockroachDbConsumer extends DefaultConsumer {
             if (!running()) {
                 return;
             }
-            Duration sleep = CockroachDbPoller.jitter(wait);
+            Duration sleep = Backoff.jitter(wait);
             failures = page.request().equals(failingLocation) ? failures + 1 : 1;
             failingLocation = page.request();
             String reason = failure.getClass().getSimpleName() + (failure.getMessage() != null ? ": " + failure.getMessage() : "");

@@ -1,5 +1,6 @@
 package io.auditrelay.source.cockroachdb;
 
+import io.auditrelay.retry.Backoff;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditrelay.mapper.CockroachDbMapper;
 import io.auditrelay.mapper.Json;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -170,7 +170,7 @@ public class CockroachDbPoller {
                 return new Page(List.copyOf(fresh), lastRequest, after, next == null);
             }
             else if (outcome instanceof Outcome.RateLimited limited) {
-                Duration sleep = limited.retryAfter() != null ? limited.retryAfter() : jitter(wait);
+                Duration sleep = limited.retryAfter() != null ? limited.retryAfter() : Backoff.jitter(wait);
                 LOG.info("CockroachDB Cloud rate limit (429): waiting {} ms{} before asking again", sleep.toMillis(),
                         limited.retryAfter() != null ? " as Retry-After says" : " (no usable Retry-After)");
                 pause(sleep);
@@ -179,14 +179,14 @@ public class CockroachDbPoller {
                 }
             }
             else if (outcome instanceof Outcome.Unavailable unavailable) {
-                Duration sleep = jitter(wait);
+                Duration sleep = Backoff.jitter(wait);
                 LOG.warn("CockroachDB Cloud unavailable ({}); retrying {} in {} ms", unavailable.reason(), lastRequest, sleep.toMillis());
                 pause(sleep);
                 wait = doubled(wait);
             }
             else if (outcome instanceof Outcome.Unreadable unreadable) {
                 listener.unreadable(lastRequest, unreadable.reason());
-                pause(jitter(wait));
+                pause(Backoff.jitter(wait));
                 wait = doubled(wait);
             }
             else if (outcome instanceof Outcome.Rejected rejected) {
@@ -303,12 +303,6 @@ public class CockroachDbPoller {
         } catch (Exception e) {
             return null;
         }
-    }
-
-    /** Between half and all of {@code base}. */
-    public static Duration jitter(Duration base) {
-        long ms = Math.max(1, base.toMillis());
-        return Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
     }
 
     /** Twice {@code wait}, at most the maximum backoff. */

@@ -1,5 +1,6 @@
 package io.auditrelay.source.inbox;
 
+import io.auditrelay.retry.Backoff;
 import io.auditrelay.source.RecordReader;
 import io.auditrelay.source.UnreadableInputException;
 import io.auditrelay.spine.DeadLetterStore;
@@ -320,7 +321,7 @@ class InboxConsumer extends ScheduledPollConsumer {
     private boolean retryLater(Candidate file, Throwable error) {
         failures = file.name().equals(failedFile) ? failures + 1 : 1;
         failedFile = file.name();
-        long delay = Math.min(endpoint.getMaxRetryDelay(), endpoint.getRetryDelay() << Math.min(failures - 1, 20));
+        long delay = Backoff.ofMillis(endpoint.getRetryDelay(), endpoint.getMaxRetryDelay()).delay(failures).toMillis();
         retryAt = System.currentTimeMillis() + delay;
         LOG.warn("Inbox {} file {} failed ({}); it stays in the inbox and is read again in {} ms", vendor, file.entry(),
                 error, delay);
