@@ -1,5 +1,6 @@
 package io.auditrelay.source.astra;
 
+import io.auditrelay.retry.Backoff;
 import io.auditrelay.event.Headers;
 import io.auditrelay.spine.Normalizer;
 import io.auditrelay.spine.OnceCoordinator;
@@ -58,7 +59,8 @@ public class AstraConsumer extends DefaultConsumer {
     public static final String KEY = "key";
 
     private static final Logger LOG = LoggerFactory.getLogger(AstraConsumer.class);
-    private static final long MAX_BACKOFF_MS = 60_000;
+    /** Retries of a failed subscribe or receive: from 1 s, doubling, up to a minute. */
+    private static final Backoff RETRY = Backoff.ofMillis(1000, 60_000);
 
     private final AstraEndpoint endpoint;
     private volatile boolean running;
@@ -140,19 +142,18 @@ public class AstraConsumer extends DefaultConsumer {
         long idleNanos = TimeUnit.MILLISECONDS.toNanos(endpoint.getIdleTimeout());
         long lastActivity = System.nanoTime();
         boolean drained = false;
-        long backoff = 1000;
+        int failures = 0;
         while (running) {
             Message<byte[]> message;
             try {
                 message = subscribed.receive(200, TimeUnit.MILLISECONDS);
-                backoff = 1000;
+                failures = 0;
             } catch (PulsarClientException e) {
                 if (!running) {
                     break;
                 }
                 getExceptionHandler().handleException("Astra source: receiving from " + settings.topics() + " failed", e);
-                pause(backoff);
-                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+                pause(RETRY.delay(++failures).toMillis());
                 continue;
             }
             if (message != null) {
@@ -171,7 +172,7 @@ public class AstraConsumer extends DefaultConsumer {
      * token or unknown topic is named. Null when stopped, or when a {@code relay.once} run was failed.
      */
     private Consumer<byte[]> subscribe() {
-        long backoff = 1000;
+        int failures = 0;
         String lastProblem = null;
         while (running) {
             String problem = check.problem();
@@ -210,8 +211,7 @@ public class AstraConsumer extends DefaultConsumer {
                 coordinator.failed(SOURCE, problem);
                 return null;
             }
-            pause(backoff);
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            pause(RETRY.delay(++failures).toMillis());
         }
         return null;
     }
