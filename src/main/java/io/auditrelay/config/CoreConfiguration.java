@@ -28,8 +28,8 @@ import java.util.List;
 
 /**
  * Builds the spine's beans (stats, dedupe store, dead-letter store, normalizer, fan-out, run
- * coordinator) and the file inboxes, and binds them by the names the YAML routes use. Each source
- * and sink has a configuration class of its own, listed in {@code camel.main.configuration-classes}.
+ * coordinator) and the file inboxes, and binds them by the names the YAML routes use. The sources and sinks are
+ * Camel endpoints configured by their own options (routes/, application.properties' relay.sink.<name>.uri).
  * Wiring only: the logic lives in the classes it creates.
  */
 @Configuration
