@@ -59,4 +59,18 @@ class MetricsAndHealthTest {
             relay.stop();
         }
     }
+
+    @Test
+    void the_developer_console_shows_the_relay_endpoints_when_asked_for() throws Exception {
+        RelayRunner relay = RelayRunner.inDir(dir).with("relay.dev-console", "true");
+        relay.start();
+        try {
+            HttpResponse<String> endpoints = get(relay, "/q/dev/endpoint");
+            assertThat(endpoints.statusCode()).isEqualTo(200);
+            assertThat(endpoints.body()).contains("audit-inbox://astra", "audit-inbox://cockroachdb", "audit-csv:", "direct://ingest-batch");
+            assertThat(get(relay, "/q/dev/context").body()).contains("Apache Camel 4.17.0 started (audit-relay)");
+        } finally {
+            relay.stop();
+        }
+    }
 }
