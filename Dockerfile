@@ -5,4 +5,5 @@ COPY target/audit-relay.jar /app/audit-relay.jar
 # Overrides of the packaged application.properties are read from /app/config/application.properties.
 VOLUME /data
 EXPOSE 9876
-ENTRYPOINT ["java", "-jar", "/app/audit-relay.jar"]
+# an OutOfMemoryError ends the process (a supervisor restarts it) instead of leaving a live, stuck JVM
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/audit-relay.jar"]

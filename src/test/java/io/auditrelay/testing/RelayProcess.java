@@ -26,9 +26,15 @@ public final class RelayProcess {
 
     /** Starts a relay with {@code -Dkey=value} for every property; its output goes to {@code log}. */
     public static RelayProcess start(Map<String, String> properties, Path log) {
+        return start(properties, log, List.of());
+    }
+
+    /** The same, with JVM options (e.g. a heap cap) before the class path. */
+    public static RelayProcess start(Map<String, String> properties, Path log, List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
@@ -47,6 +53,16 @@ public final class RelayProcess {
             process.destroyForcibly().waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for the process to end; its exit code, or null if it still runs after {@code timeout}. */
+    public Integer waitFor(java.time.Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.function.Predicate;
  */
 final class RelayProcess implements AutoCloseable {
 
-    static final List<String> JVM = List.of("-Xms256m", "-Xmx1g");
+    static final List<String> JVM = List.of("-Xms256m", "-Xmx1g", "-XX:+ExitOnOutOfMemoryError");
 
     private final Process process;
     private final Path log;
