@@ -447,28 +447,6 @@ public class S3Sink extends ServiceSupport implements EventSink {
         }
     }
 
-    /**
-     * Simulates a crash: stops the sink's threads and closes its files without writing or sealing anything, so the
-     * spool stays as it is for the next start. For tests.
-     */
-    void crash() throws InterruptedException {
-        ExecutorService w;
-        synchronized (lock) {
-            accepting = false;
-            w = writer;
-            writer = null;
-        }
-        abandoned = true;
-        ticker.shutdownNow();
-        w.shutdownNow();
-        w.awaitTermination(5, TimeUnit.SECONDS);
-        synchronized (lock) {
-            closeBatches();
-        }
-        client.close();
-        spool.release();
-    }
-
     /** Under the lock: closes the files of the batches left (they stay in the spool) and forgets them. */
     private void closeBatches() {
         sealed.forEach(SpoolBatch::close);

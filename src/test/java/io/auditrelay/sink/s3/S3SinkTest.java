@@ -372,22 +372,26 @@ class S3SinkTest {
     void after_a_crash_the_spool_is_recovered_and_every_event_written_once() throws Exception {
         String bucket = bucket();
         Path spool = dir.resolve("crash-spool");
-        // the first relay: S3 unreachable, so its full batches stay in the spool (being retried) when it dies
+        // the first relay, a process of its own: S3 unreachable, so its full batches stay in the spool (being retried)
+        // when it is killed
         String closed = "http://127.0.0.1:" + S3ProxyServer.freePort();
-        S3Sink first = new S3Sink(new S3Sink.Options(bucket, "audit", 100, 64L << 20, Duration.ofMinutes(10), 50,
-                Duration.ofSeconds(5), spool), access(closed)::client, new NdjsonGzipFormat(), deadLetters());
-        first.start();
         List<String> sent = new ArrayList<>();
+        List<String> units = new ArrayList<>();
         for (int unit = 0; unit < 5; unit++) {
+            List<String> events = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
                 String id = "c" + unit + "-" + i;
                 sent.add("airkit:" + id);
-                accept(first, event(id, "2024-06-01T10:00:00Z"));
+                events.add(id + "@2024-06-01T10:00:00Z");
             }
-            flush(first).get(10, TimeUnit.SECONDS);
+            units.add(String.join(",", events));
         }
-        Path own = first.spool();
-        first.crash();
+        List<String> args = new ArrayList<>(List.of(bucket, closed, spool.toString(), dir.resolve("dlq").toString(),
+                "100", "50", "5000"));
+        args.addAll(units);
+        S3SinkChild first = S3SinkChild.start(dir.resolve("first.log"), args.toArray(String[]::new));
+        Path own = spool.resolve("0");
+        first.kill();
 
         List<String> files = spoolFiles(own);
         assertThat(files).filteredOn(f -> f.endsWith(".spool")).hasSize(3);
@@ -442,17 +446,14 @@ class S3SinkTest {
         String bucket = bucket();
         Path spool = dir.resolve("shared-spool");
         S3Sink running = sink(s3.httpUrl(), bucket, 1000, Duration.ofMinutes(10), 3, Duration.ofMillis(50), spool);
-        S3Sink other = new S3Sink(new S3Sink.Options(bucket, "audit", 1000, 64L << 20, Duration.ofMinutes(10), 3,
-                Duration.ofMillis(50), spool), access(s3.httpUrl())::client, new NdjsonGzipFormat(), deadLetters());
-        other.start();
+        // another relay, a process of its own, takes the next spool, makes two events durable there and is killed
+        S3SinkChild other = S3SinkChild.start(dir.resolve("other.log"), bucket, s3.httpUrl(), spool.toString(),
+                dir.resolve("dlq").toString(), "1000", "3", "50", "o1@2024-06-01T10:00:00Z,o2@2024-06-01T11:00:00Z");
         assertThat(running.spool()).isEqualTo(spool.resolve("0"));
-        assertThat(other.spool()).isEqualTo(spool.resolve("1"));
+        assertThat(other.log()).contains(spool.resolve("1").toString());
         accept(running, event("r1", "2024-06-01T10:00:00Z"));
-        accept(other, event("o1", "2024-06-01T10:00:00Z"));
-        accept(other, event("o2", "2024-06-01T11:00:00Z"));
         flush(running).get(10, TimeUnit.SECONDS);
-        flush(other).get(10, TimeUnit.SECONDS);
-        other.crash();
+        other.kill();
         running.stop();
         assertThat(ids(client, bucket, keys(client, bucket))).containsExactly("airkit:r1");
 
