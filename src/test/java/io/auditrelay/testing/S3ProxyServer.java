@@ -92,6 +92,21 @@ public final class S3ProxyServer extends ManagedServer {
         return REGION;
     }
 
+    /**
+     * The keys of a bucket, without S3Proxy's uploads in flight. Its filesystem backend (jclouds
+     * FilesystemStorageStrategyImpl.putBlob) writes an object to {@code <key>-<random UUID>} and then renames it, and
+     * a listing in between shows that temporary name (a GET of it after the rename is a 404). Real S3 never lists an
+     * object before its PUT returns, so tests list through this.
+     */
+    public static List<String> keys(software.amazon.awssdk.services.s3.S3Client client, String bucket) {
+        return client.listObjectsV2Paginator(b -> b.bucket(bucket)).contents().stream()
+                .map(software.amazon.awssdk.services.s3.model.S3Object::key)
+                .filter(key -> !IN_FLIGHT.matcher(key).find()).sorted().toList();
+    }
+
+    private static final java.util.regex.Pattern IN_FLIGHT =
+            java.util.regex.Pattern.compile("-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+
     @Override
     protected void doStart(Path lib) {
         port = fixedPort > 0 ? fixedPort : freePort();

@@ -167,7 +167,7 @@ class S3SinkTest {
     }
 
     static List<String> keys(S3Client client, String bucket) {
-        return client.listObjectsV2Paginator(b -> b.bucket(bucket)).contents().stream().map(S3Object::key).sorted().toList();
+        return S3ProxyServer.keys(client, bucket);
     }
 
     /** The canonical events of one object, decompressed. */
