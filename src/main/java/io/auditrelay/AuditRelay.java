@@ -1,6 +1,7 @@
 package io.auditrelay;
 
 import io.auditrelay.command.AstraSetupCommand;
+import io.auditrelay.command.BackfillCommand;
 import io.auditrelay.command.ReplayDlqCommand;
 import org.apache.camel.main.Main;
 
@@ -11,7 +12,8 @@ import java.util.Map;
  * Starts the relay: {@code java -jar target/audit-relay.jar}. Beans come from the configuration
  * classes named in {@code application.properties}, routes from the YAML files packaged from {@code routes/}.
  * A first argument naming a command runs that command instead: {@code astra-setup} ({@link AstraSetupCommand})
- * or {@code replay-dlq [--sink <name>]} ({@link ReplayDlqCommand}).
+ * , {@code replay-dlq [--sink <name>]} ({@link ReplayDlqCommand}) or
+ * {@code backfill cockroachdb --from T1 --until T2} ({@link BackfillCommand}).
  */
 public final class AuditRelay {
 
@@ -35,6 +37,9 @@ public final class AuditRelay {
         }
         if (args.length > 0 && ReplayDlqCommand.NAME.equals(args[0])) {
             System.exit(new ReplayDlqCommand(Map.of(), System.out).run(Arrays.copyOfRange(args, 1, args.length)));
+        }
+        if (args.length > 0 && BackfillCommand.NAME.equals(args[0])) {
+            System.exit(new BackfillCommand(Map.of(), System.out, PROPERTIES).run(Arrays.copyOfRange(args, 1, args.length)));
         }
         Main main = new Main();
         main.configure().withRoutesIncludePattern(ROUTES);

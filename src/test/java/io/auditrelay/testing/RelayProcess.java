@@ -31,6 +31,11 @@ public final class RelayProcess {
 
     /** The same, with JVM options (e.g. a heap cap) before the class path. */
     public static RelayProcess start(Map<String, String> properties, Path log, List<String> jvmOptions) {
+        return start(properties, log, jvmOptions, List.of());
+    }
+
+    /** The same, with program arguments after the main class (a command such as {@code backfill ...}). */
+    public static RelayProcess start(Map<String, String> properties, Path log, List<String> jvmOptions, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:TieredStopAtLevel=1");
@@ -39,6 +44,7 @@ public final class RelayProcess {
         command.add(System.getProperty("java.class.path"));
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add(AuditRelay.class.getName());
+        command.addAll(args);
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             return new RelayProcess(process, log);

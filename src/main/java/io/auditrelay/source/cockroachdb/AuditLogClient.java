@@ -60,12 +60,12 @@ public class AuditLogClient {
     }
 
     /** The request line, for logs and dead letters (it holds no credentials). */
-    public static String describe(String startingFrom, int limit) {
-        return "GET " + PATH + "?" + query(startingFrom, limit);
+    public static String describe(String startingFrom, int limit, CockroachDbSettings.SortOrder order) {
+        return "GET " + PATH + "?" + query(startingFrom, limit, order);
     }
 
-    static String query(String startingFrom, int limit) {
-        StringBuilder query = new StringBuilder("sort_order=ASC&limit=").append(limit);
+    static String query(String startingFrom, int limit, CockroachDbSettings.SortOrder order) {
+        StringBuilder query = new StringBuilder("sort_order=").append(order.name()).append("&limit=").append(limit);
         if (startingFrom != null) {
             query.append("&starting_from=").append(URLEncoder.encode(startingFrom, StandardCharsets.UTF_8));
         }
@@ -73,7 +73,7 @@ public class AuditLogClient {
     }
 
     public HttpRequest request(String startingFrom, int limit) {
-        return HttpRequest.newBuilder(URI.create(settings.url() + PATH + "?" + query(startingFrom, limit)))
+        return HttpRequest.newBuilder(URI.create(settings.url() + PATH + "?" + query(startingFrom, limit, settings.sortOrder())))
                 .timeout(settings.requestTimeout())
                 .header("Authorization", "Bearer " + settings.apiKey())
                 .header("Cc-Version", settings.apiVersion())

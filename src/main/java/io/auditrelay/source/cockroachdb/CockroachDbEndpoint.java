@@ -16,7 +16,8 @@ import java.time.Duration;
 
 /**
  * Drains the CockroachDB Cloud organization audit log ({@code GET /api/v1/auditlogevents}, ascending) from a durable
- * cursor. Each API page becomes one exchange whose body is the page's entries as a
+ * cursor; with {@code until} it reads the closed window [startFrom, until) instead, ascending or (sortOrder=DESC)
+ * backward from until, and stops asking once the window is read. Each API page becomes one exchange whose body is the page's entries as a
  * {@code List<io.auditrelay.event.SourceRecord>} (headers {@code relayVendor=cockroachdb} and {@code relayLocation},
  * the request that read the page); the cursor file {@code <stateDir>/<name>-cursor.json} is saved when the exchange
  * completed, so a page whose route failed is read again after a backoff. Entries at the inclusive boundary timestamp
@@ -43,6 +44,14 @@ public class CockroachDbEndpoint extends DefaultEndpoint {
     @UriParam(label = "consumer", description = "First run only (no cursor file yet): an ISO-8601 timestamp to start from; empty means the"
             + " organization's first event")
     private String startFrom;
+    @UriParam(label = "consumer", description = "An ISO-8601 timestamp: read only entries created before it (exclusive upper bound)."
+            + " With until the source reads the closed window [startFrom, until) and, once that is read to its end, asks nothing more"
+            + " (its cursor file says complete); a relay.once run then ends")
+    private String until;
+    @UriParam(label = "consumer", defaultValue = "ASC", enums = "ASC,DESC", description = "sort_order of the requests. ASC follows"
+            + " new events from startFrom; DESC (needs until) reads the window backward from until, newest first, down to startFrom"
+            + " (or the organization's first event)")
+    private String sortOrder = "ASC";
     @UriParam(label = "consumer", defaultValue = "60s", javaType = "java.time.Duration",
             description = "Wait after a drain (and after a 401/403/400) before asking again")
     private long pollInterval = 60_000;
@@ -88,9 +97,35 @@ public class CockroachDbEndpoint extends DefaultEndpoint {
 
     /** The validated options (the API key masked in its toString). */
     CockroachDbSettings settings() {
-        return new CockroachDbSettings(url, apiKey, apiVersion, pageSize, startFrom, Duration.ofMillis(pollInterval),
+        return new CockroachDbSettings(url, apiKey, apiVersion, pageSize, startFrom, until, sortOrder(), Duration.ofMillis(pollInterval),
                 Duration.ofMillis(backoff), Duration.ofMillis(maxBackoff), Duration.ofMillis(requestTimeout), progressPages,
                 Path.of(stateDir));
+    }
+
+    private CockroachDbSettings.SortOrder sortOrder() {
+        String order = sortOrder == null || sortOrder.isBlank() ? "ASC" : sortOrder.trim().toUpperCase(java.util.Locale.ROOT);
+        try {
+            return CockroachDbSettings.SortOrder.valueOf(order);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("sortOrder (" + CockroachDbSettings.PREFIX + "sort-order) must be ASC or DESC, not '"
+                    + sortOrder + "'");
+        }
+    }
+
+    public String getUntil() {
+        return until;
+    }
+
+    public void setUntil(String until) {
+        this.until = until;
+    }
+
+    public String getSortOrder() {
+        return sortOrder;
+    }
+
+    public void setSortOrder(String sortOrder) {
+        this.sortOrder = sortOrder;
     }
 
     public String getName() {

@@ -9,6 +9,7 @@ import io.auditrelay.source.cockroachdb.CursorStore.Cursor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -71,6 +72,7 @@ public class CockroachDbPoller {
     private final CursorStore cursors;
     private final BooleanSupplier running;
     private final Listener listener;
+    private final Clock clock = Clock.systemUTC();
 
     private Cursor committed;
     private boolean more = true;
@@ -96,6 +98,11 @@ public class CockroachDbPoller {
             // after a leadership change another replica may have moved the cursor on: the saved one wins
             cursors.read().ifPresent(saved -> committed = saved);
         }
+        if (committed().complete()) {
+            // a window (until set) read to its end: nothing left to ask the API for
+            more = false;
+            listener.drained();
+        }
     }
 
     /** Whether the current drain has another page to fetch. */
@@ -110,26 +117,44 @@ public class CockroachDbPoller {
     public synchronized Page nextPage() {
         Cursor cursor = committed();
         Duration wait = settings.backoff();
+        boolean descending = settings.sortOrder() == CockroachDbSettings.SortOrder.DESC;
+        Instant lower = settings.window() && settings.startFrom() != null ? CursorTime.of(settings.startFrom()) : null;
+        Instant upper = settings.window() ? CursorTime.of(settings.until()) : null;
         while (running.getAsBoolean()) {
             String from = cursor.startingFrom();
-            lastRequest = AuditLogClient.describe(from, limit);
+            Instant fromAt = CursorTime.orNull(from);
+            lastRequest = AuditLogClient.describe(from, limit, settings.sortOrder());
             Outcome outcome = client.fetch(from, limit);
             if (outcome instanceof Outcome.Page page) {
                 up();
                 List<String> fresh = new ArrayList<>();
+                Instant lastAt = null;
                 String lastCreatedAt = null;
+                boolean beyond = false; // an entry past the window's far end: nothing after it belongs to the window
                 Set<String> idsAtLast = new LinkedHashSet<>();
                 for (String text : page.entries()) {
                     String id = textField(text, "id");
                     String createdAt = textField(text, "created_at");
-                    if (id != null && from != null && from.equals(createdAt) && cursor.deliveredIds().contains(id)) {
+                    Instant at = CursorTime.orNull(createdAt);
+                    if (at != null && upper != null && !at.isBefore(upper)) {
+                        if (!descending) {
+                            beyond = true;
+                        }
+                        continue; // until is exclusive (read backward, the first entries may sit exactly on it)
+                    }
+                    if (at != null && descending && lower != null && at.isBefore(lower)) {
+                        beyond = true;
+                        continue;
+                    }
+                    if (id != null && at != null && at.equals(fromAt) && cursor.deliveredIds().contains(id)) {
                         continue; // the inclusive boundary again: delivered on an earlier page
                     }
                     fresh.add(text);
-                    if (createdAt != null) {
-                        if (!createdAt.equals(lastCreatedAt)) {
+                    if (at != null) {
+                        if (!at.equals(lastAt)) {
                             idsAtLast.clear();
                         }
+                        lastAt = at;
                         lastCreatedAt = createdAt;
                         if (id != null) {
                             idsAtLast.add(id);
@@ -137,7 +162,8 @@ public class CockroachDbPoller {
                     }
                 }
                 String next = page.nextStartingFrom();
-                if (next != null && next.equals(from) && fresh.isEmpty()) {
+                Instant nextAt = CursorTime.orNull(next);
+                if (!beyond && nextAt != null && nextAt.equals(fromAt) && fresh.isEmpty()) {
                     // Every entry on the page shares the cursor's timestamp and was delivered already.
                     if (limit < CockroachDbSettings.MAX_PAGE_SIZE) {
                         int wider = Math.min(CockroachDbSettings.MAX_PAGE_SIZE, limit * 2);
@@ -146,28 +172,38 @@ public class CockroachDbPoller {
                         limit = wider;
                         continue;
                     }
-                    String stepped = plusOneMicrosecond(from);
+                    String stepped = descending ? minusOneMicrosecond(from) : plusOneMicrosecond(from);
                     LOG.warn("CockroachDB Cloud returned {} entries all created at {} and next_starting_from={} again, even at the "
                                     + "maximum page size {}: the API cannot page within one timestamp. Stepping the cursor to {} "
-                                    + "(one microsecond later). The {} entries seen at {} were delivered; entries created at exactly {} "
+                                    + "(one microsecond {}). The {} entries seen at {} were delivered; entries created at exactly {} "
                                     + "beyond those {} may have been skipped (the API does not say how many: at least 0).",
-                            page.entries().size(), from, next, limit, stepped, cursor.deliveredIds().size(), from, from,
-                            cursor.deliveredIds().size());
+                            page.entries().size(), from, next, limit, stepped, descending ? "earlier" : "later",
+                            cursor.deliveredIds().size(), from, from, cursor.deliveredIds().size());
                     cursor = new Cursor(stepped, Set.of());
                     save(cursor);
                     limit = settings.pageSize();
                     continue;
                 }
+                if (!beyond && nextAt != null && upper != null && !descending && !nextAt.isBefore(upper)) {
+                    beyond = true; // the next page starts at or after until
+                }
+                if (!beyond && nextAt != null && lower != null && descending && nextAt.isBefore(lower)) {
+                    beyond = true; // the next page starts before start-from
+                }
                 Cursor after;
-                if (next == null) {
+                if (next == null || beyond) {
                     // the end for now: resume from the last entry's timestamp (inclusive), remembering its ids
                     after = lastCreatedAt == null ? cursor : merge(cursor, lastCreatedAt, idsAtLast);
-                } else if (next.equals(lastCreatedAt)) {
+                } else if (nextAt != null && nextAt.equals(lastAt)) {
                     after = merge(cursor, next, idsAtLast);
                 } else {
                     after = new Cursor(next, Set.of());
                 }
-                return new Page(List.copyOf(fresh), lastRequest, after, next == null);
+                boolean last = next == null || beyond;
+                if (last && settings.window() && (beyond || descending || !upper.isAfter(clock.instant()))) {
+                    after = after.completed(); // the window was read to its end: nothing in it is left to ask for
+                }
+                return new Page(List.copyOf(fresh), lastRequest, after, last);
             }
             else if (outcome instanceof Outcome.RateLimited limited) {
                 Duration sleep = limited.retryAfter() != null ? limited.retryAfter() : Backoff.jitter(wait);
@@ -215,7 +251,7 @@ public class CockroachDbPoller {
             save(page.cursor());
         }
         pages++;
-        if (page.cursor().startingFrom() != null && !page.cursor().startingFrom().equals(before.startingFrom())) {
+        if (page.cursor().startingFrom() != null && !CursorTime.same(page.cursor().startingFrom(), before.startingFrom())) {
             limit = settings.pageSize();
         }
         if (pages % settings.progressPages() == 0) {
@@ -223,6 +259,11 @@ public class CockroachDbPoller {
         }
         if (page.last()) {
             more = false;
+            if (page.cursor().complete()) {
+                LOG.info("CockroachDB window [{}, {}) read {} is complete ({} pages this run)",
+                        settings.startFrom() == null ? "the organization's first event" : settings.startFrom(), settings.until(),
+                        settings.sortOrder(), pages);
+            }
             LOG.debug("CockroachDB drained up to {}", committed.startingFrom());
             listener.drained();
         }
@@ -264,10 +305,14 @@ public class CockroachDbPoller {
 
     private Cursor committed() {
         if (committed == null) {
-            committed = cursors.read().orElse(new Cursor(settings.startFrom(), Set.of()));
+            // a first run starts at start-from, or read backward (DESC) at until, whose entries are then left out
+            String first = settings.sortOrder() == CockroachDbSettings.SortOrder.DESC ? settings.until() : settings.startFrom();
+            committed = cursors.read().orElse(new Cursor(first, Set.of()));
             limit = settings.pageSize();
-            LOG.info("CockroachDB Cloud source starts at {}", committed.startingFrom() == null
-                    ? "the organization's first event" : "starting_from=" + committed.startingFrom());
+            LOG.info("CockroachDB Cloud source starts at {}{}", committed.complete() ? "the end of its window (complete)"
+                    : committed.startingFrom() == null ? "the organization's first event" : "starting_from=" + committed.startingFrom(),
+                    settings.window() ? ", reading " + settings.sortOrder() + " the window [" + (settings.startFrom() == null
+                            ? "the organization's first event" : settings.startFrom()) + ", " + settings.until() + ")" : "");
         }
         return committed;
     }
@@ -276,13 +321,13 @@ public class CockroachDbPoller {
         cursors.save(cursor);
         committed = cursor;
         if (cursor.startingFrom() != null) {
-            listener.cursorSaved(Instant.parse(cursor.startingFrom()));
+            listener.cursorSaved(CursorTime.of(cursor.startingFrom()));
         }
     }
 
     private static Cursor merge(Cursor cursor, String at, Set<String> ids) {
         Set<String> all = new LinkedHashSet<>();
-        if (at.equals(cursor.startingFrom())) {
+        if (CursorTime.same(at, cursor.startingFrom())) {
             all.addAll(cursor.deliveredIds());
         }
         all.addAll(ids);
@@ -291,8 +336,12 @@ public class CockroachDbPoller {
 
     /** The timestamp one microsecond later, written with six fraction digits (the API's precision). */
     static String plusOneMicrosecond(String timestamp) {
-        Instant instant = java.time.OffsetDateTime.parse(timestamp).toInstant().plusNanos(1_000);
-        return MICROS.format(instant);
+        return MICROS.format(CursorTime.of(timestamp).plusNanos(1_000));
+    }
+
+    /** The timestamp one microsecond earlier (reading DESC), written with six fraction digits. */
+    static String minusOneMicrosecond(String timestamp) {
+        return MICROS.format(CursorTime.of(timestamp).minusNanos(1_000));
     }
 
     private static String textField(String json, String field) {

@@ -15,6 +15,8 @@ public record CockroachDbSettings(
         String apiVersion,
         int pageSize,
         String startFrom,
+        String until,
+        SortOrder sortOrder,
         Duration pollInterval,
         Duration backoff,
         Duration maxBackoff,
@@ -26,6 +28,9 @@ public record CockroachDbSettings(
     public static final String API_KEY_ENV = "RELAY_SOURCE_COCKROACHDB_API_KEY";
     /** The largest {@code limit} the auditlogevents endpoint accepts. */
     public static final int MAX_PAGE_SIZE = 1000;
+
+    /** The API's {@code sort_order}: ASC reads forward from start-from, DESC backward from until. */
+    public enum SortOrder { ASC, DESC }
 
     public CockroachDbSettings {
         if (url == null || url.isBlank()) {
@@ -59,6 +64,23 @@ public record CockroachDbSettings(
                 throw new IllegalArgumentException("startFrom (" + PREFIX + "start-from) must be an ISO-8601 timestamp with a zone such as 2024-01-01T00:00:00Z, not '" + startFrom + "'");
             }
         }
+        until = until == null || until.isBlank() ? null : until.trim();
+        if (until != null) {
+            try {
+                java.time.OffsetDateTime.parse(until);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("until (" + PREFIX + "until) must be an ISO-8601 timestamp with a zone such as 2024-02-01T00:00:00Z, not '" + until + "'");
+            }
+            if (startFrom != null && !CursorTime.of(startFrom).isBefore(CursorTime.of(until))) {
+                throw new IllegalArgumentException("until (" + PREFIX + "until) " + until + " must be later than startFrom ("
+                        + PREFIX + "start-from) " + startFrom + ": the window [start-from, until) would be empty");
+            }
+        }
+        sortOrder = sortOrder == null ? SortOrder.ASC : sortOrder;
+        if (sortOrder == SortOrder.DESC && until == null) {
+            throw new IllegalArgumentException("sortOrder (" + PREFIX + "sort-order) DESC reads a closed window backward from until: set until ("
+                    + PREFIX + "until) too; a live source that follows new events reads ASC");
+        }
         requirePositive("poll-interval", pollInterval);
         requirePositive("backoff", backoff);
         requirePositive("max-backoff", maxBackoff);
@@ -71,6 +93,11 @@ public record CockroachDbSettings(
         }
     }
 
+    /** Whether the source reads a closed window (until set) that is complete once read, rather than following new events. */
+    public boolean window() {
+        return until != null;
+    }
+
     private static void requirePositive(String name, Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(PREFIX + name + " must be a positive duration such as 60s");
@@ -80,7 +107,7 @@ public record CockroachDbSettings(
     @Override
     public String toString() {
         return "CockroachDbSettings[url=" + url + ", apiKey=******, apiVersion=" + apiVersion + ", pageSize=" + pageSize
-                + ", startFrom=" + startFrom + ", pollInterval=" + pollInterval + ", backoff=" + backoff
+                + ", startFrom=" + startFrom + ", until=" + until + ", sortOrder=" + sortOrder + ", pollInterval=" + pollInterval + ", backoff=" + backoff
                 + ", maxBackoff=" + maxBackoff + ", requestTimeout=" + requestTimeout + ", stateDir=" + stateDir + "]";
     }
 }

@@ -23,8 +23,8 @@ import java.util.Set;
  * The durable cursor of the CockroachDB Cloud source: {@code <relay.state.dir>/cockroachdb-cursor.json},
  * {@code {"starting_from": "2022-10-09T02:40:35.054818Z", "delivered_ids": ["..."]}}: where the next request
  * starts, and the ids at exactly that timestamp that were already delivered ({@code starting_from} is
- * inclusive, so they come again). The value is kept as the exact string the
- * API returned (never parsed into a millisecond type). Written to a temp file, forced to disk, then
+ * inclusive, so they come again), plus {@code "complete": true} once a window (a source with {@code until}) was read
+ * to its end. The value is kept as the exact string the API returned; it is compared as an instant, never as text. Written to a temp file, forced to disk, then
  * moved over the old one with ATOMIC_MOVE, so a crash leaves either the old or the new cursor.
  */
 public class CursorStore {
@@ -46,10 +46,22 @@ public class CursorStore {
         return file;
     }
 
-    /** A saved position: the next {@code starting_from} and the ids already delivered at that timestamp. */
-    public record Cursor(String startingFrom, Set<String> deliveredIds) {
+    /**
+     * A saved position: the next {@code starting_from}, the ids already delivered at that timestamp, and whether the
+     * window it reads (a source with {@code until}) is complete.
+     */
+    public record Cursor(String startingFrom, Set<String> deliveredIds, boolean complete) {
         public Cursor {
             deliveredIds = deliveredIds == null ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(deliveredIds));
+        }
+
+        public Cursor(String startingFrom, Set<String> deliveredIds) {
+            this(startingFrom, deliveredIds, false);
+        }
+
+        /** The same position, marked complete. */
+        public Cursor completed() {
+            return new Cursor(startingFrom, deliveredIds, true);
         }
     }
 
@@ -61,15 +73,16 @@ public class CursorStore {
         try {
             JsonNode node = Json.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
             JsonNode value = node == null ? null : node.get("starting_from");
+            boolean complete = node != null && node.path("complete").asBoolean(false);
             if (value == null || !value.isTextual() || value.asText().isBlank()) {
-                return Optional.empty();
+                return complete ? Optional.of(new Cursor(null, Set.of(), true)) : Optional.empty();
             }
             Set<String> ids = new LinkedHashSet<>();
             JsonNode delivered = node.get("delivered_ids");
             if (delivered != null && delivered.isArray()) {
                 delivered.forEach(id -> ids.add(id.asText()));
             }
-            return Optional.of(new Cursor(value.asText(), ids));
+            return Optional.of(new Cursor(value.asText(), ids, complete));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the CockroachDB cursor " + file
                     + " (fix or delete it; deleting restarts from relay.source.cockroachdb.start-from)", e);
@@ -82,6 +95,9 @@ public class CursorStore {
         node.put("starting_from", cursor.startingFrom());
         ArrayNode ids = node.putArray("delivered_ids");
         cursor.deliveredIds().forEach(ids::add);
+        if (cursor.complete()) {
+            node.put("complete", true);
+        }
         try {
             Files.createDirectories(file.getParent());
             Path temp = file.resolveSibling(file.getFileName() + ".tmp");

@@ -69,6 +69,8 @@ class CockroachDbEndpointTest {
             props.put("relay.source.cockroachdb.api-version", "2024-09-16");
             props.put("relay.source.cockroachdb.page-size", "200");
             props.put("relay.source.cockroachdb.start-from", START);
+            props.put("relay.source.cockroachdb.until", "2024-02-01T00:00:00+01:00");
+            props.put("relay.source.cockroachdb.sort-order", "DESC");
             props.put("relay.source.cockroachdb.poll-interval", "60s");
             props.put("relay.source.cockroachdb.backoff", "1s");
             props.put("relay.source.cockroachdb.max-backoff", "5m");
@@ -81,6 +83,8 @@ class CockroachDbEndpointTest {
             context.start();
             CockroachDbEndpoint endpoint = (CockroachDbEndpoint) context.getRoute("source-cockroachdb").getEndpoint();
             assertIntact(endpoint, "/data/state dir+1");
+            assertThat(endpoint.getUntil()).isEqualTo("2024-02-01T00:00:00+01:00");
+            assertThat(endpoint.settings().sortOrder()).isEqualTo(CockroachDbSettings.SortOrder.DESC);
         }
     }
 

@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,9 +24,12 @@ import java.util.Map;
 /**
  * A stand-in for {@code GET /api/v1/auditlogevents} following the documented semantics: entries sorted
  * by created_at, {@code starting_from} inclusive, up to {@code limit} (default 200, at most 1000)
- * entries with created_at >= starting_from, {@code next_starting_from} = created_at of the last entry
- * on the page, absent when the page reaches the end of the data; the boundary entries come again with
- * the same id. Checks {@code Authorization: Bearer <key>} (401) and {@code Cc-Version} (400).
+ * entries with created_at >= starting_from ({@code sort_order=ASC}, the default) or <= starting_from newest first
+ * ({@code sort_order=DESC}, no starting_from: from the newest), {@code next_starting_from} = created_at of the last
+ * entry on the page, absent when the page reaches the end of the data; the boundary entries come again with
+ * the same id. Timestamps are compared as instants and written as the API's proto3 JSON does: UTC with 0, 3, 6 or 9
+ * fraction digits ({@code 10:00:00Z}, {@code 10:00:00.500Z}, {@code 10:00:00.500001Z}, {@code 10:00:00.500000001Z}),
+ * whatever form they were added in. Checks {@code Authorization: Bearer <key>} (401) and {@code Cc-Version} (400).
  * Can be told to answer once with a 429, a 503 or a non-JSON body; entries can be added at any time.
  */
 public final class FakeCockroachCloud implements AutoCloseable {
@@ -34,15 +38,16 @@ public final class FakeCockroachCloud implements AutoCloseable {
     static final String VERSION = "2024-09-16";
 
     /** One request as the stand-in saw it. */
-    public record Request(long nanos, String startingFrom, int limit, int status) { }
+    public record Request(long nanos, String startingFrom, int limit, int status, String sortOrder) { }
 
-    private record Entry(String sortKey, ObjectNode json) { }
+    private record Entry(Instant at, ObjectNode json) { }
 
     private final HttpServer server;
     private final List<Entry> entries = new ArrayList<>();
     private final Deque<String> faults = new ArrayDeque<>();
     private final List<Request> requests = new ArrayList<>();
     private volatile String acceptedKey = KEY;
+    private volatile java.time.Duration delay = java.time.Duration.ZERO;
 
     public FakeCockroachCloud() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -63,14 +68,14 @@ public final class FakeCockroachCloud implements AutoCloseable {
         entry.put("cluster_id", "dc6360d2-b21c-451f-aa9f-b20ad6906475");
         entry.put("cluster_name", "example-cluster");
         entry.put("error", "");
-        entry.put("created_at", createdAt);
+        entry.put("created_at", proto3(Instant.parse(createdAt)));
         return addRaw(createdAt, entry);
     }
 
     /** Adds an entry as given (it may lack id or created_at), placed at {@code sortKey}. */
     public synchronized FakeCockroachCloud addRaw(String sortKey, ObjectNode entry) {
-        entries.add(new Entry(sortKey, entry));
-        entries.sort(Comparator.comparing(Entry::sortKey)); // stable: equal timestamps keep insertion order
+        entries.add(new Entry(Instant.parse(sortKey), entry));
+        entries.sort(Comparator.comparing(Entry::at)); // stable: equal timestamps keep insertion order
         return this;
     }
 
@@ -87,6 +92,11 @@ public final class FakeCockroachCloud implements AutoCloseable {
         faults.add("html");
     }
 
+    /** Every answer waits this long first (a slow API, so that a test can stop a reader between pages). */
+    public void delay(java.time.Duration delay) {
+        this.delay = delay;
+    }
+
     void acceptKey(String key) {
         acceptedKey = key;
     }
@@ -96,6 +106,13 @@ public final class FakeCockroachCloud implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
+        if (!delay.isZero()) {
+            try {
+                Thread.sleep(delay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try (exchange) {
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
             String from = query.get("starting_from");
@@ -109,8 +126,17 @@ public final class FakeCockroachCloud implements AutoCloseable {
                 respond(exchange, from, limit, 400, "{\"code\":3,\"message\":\"invalid Cc-Version\"}", null);
                 return;
             }
-            if (!"ASC".equals(query.get("sort_order"))) {
-                respond(exchange, from, limit, 400, "{\"code\":3,\"message\":\"this stand-in serves sort_order=ASC only\"}", null);
+            String order = query.getOrDefault("sort_order", "ASC");
+            if (!"ASC".equals(order) && !"DESC".equals(order)) {
+                respond(exchange, from, limit, 400, "{\"code\":3,\"message\":\"invalid sort_order\"}", null);
+                return;
+            }
+            boolean descending = "DESC".equals(order);
+            Instant fromAt;
+            try {
+                fromAt = from == null ? null : Instant.parse(from);
+            } catch (RuntimeException e) {
+                respond(exchange, from, limit, 400, "{\"code\":3,\"message\":\"invalid starting_from\"}", null);
                 return;
             }
             String fault;
@@ -131,14 +157,17 @@ public final class FakeCockroachCloud implements AutoCloseable {
                 if ("html".equals(fault)) {
                     body = "<html><body>Bad gateway</body></html>";
                 } else {
-                    List<Entry> matching = entries.stream()
-                            .filter(e -> from == null || e.sortKey().compareTo(from) >= 0).toList();
+                    List<Entry> matching = new ArrayList<>(entries.stream()
+                            .filter(e -> fromAt == null || (descending ? !e.at().isAfter(fromAt) : !e.at().isBefore(fromAt))).toList());
+                    if (descending) {
+                        java.util.Collections.reverse(matching); // newest first; equal timestamps in reverse insertion order
+                    }
                     List<Entry> page = matching.subList(0, Math.min(limit, matching.size()));
                     ObjectNode root = Json.MAPPER.createObjectNode();
                     ArrayNode array = root.putArray("entries");
                     page.forEach(e -> array.add(e.json()));
                     if (page.size() < matching.size()) {
-                        root.put("next_starting_from", page.get(page.size() - 1).sortKey());
+                        root.put("next_starting_from", proto3(page.get(page.size() - 1).at()));
                     }
                     body = Json.MAPPER.writeValueAsString(root);
                 }
@@ -149,7 +178,8 @@ public final class FakeCockroachCloud implements AutoCloseable {
 
     private void respond(HttpExchange exchange, String from, int limit, int status, String body, String retryAfter) throws IOException {
         synchronized (this) {
-            requests.add(new Request(System.nanoTime(), from, limit, status));
+            requests.add(new Request(System.nanoTime(), from, limit, status,
+                    query(exchange.getRequestURI().getRawQuery()).getOrDefault("sort_order", "ASC")));
         }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", status == 200 && body.startsWith("<") ? "text/html" : "application/json");
@@ -160,6 +190,11 @@ public final class FakeCockroachCloud implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    /** The instant as proto3 JSON writes a Timestamp: UTC, 0, 3, 6 or 9 fraction digits. */
+    static String proto3(Instant at) {
+        return java.time.format.DateTimeFormatter.ISO_INSTANT.format(at);
     }
 
     private static Map<String, String> query(String raw) {

@@ -1,0 +1,175 @@
+package io.auditrelay.source.cockroachdb;
+
+import io.auditrelay.command.BackfillCommand;
+import io.auditrelay.testing.Output;
+import io.auditrelay.testing.RelayProcess;
+import io.auditrelay.testing.RelayRunner;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Windows of the CockroachDB Cloud audit log: {@code relay.source.cockroachdb.until} on the relay's source, and the
+ * {@code backfill cockroachdb --from --until} command with a cursor of its own, killed with SIGKILL and resumed.
+ */
+class CockroachDbBackfillTest {
+
+    @TempDir
+    Path dir;
+
+    private FakeCockroachCloud api;
+    private final List<RelayProcess> processes = new ArrayList<>();
+    private final List<RelayRunner> running = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        api = new FakeCockroachCloud();
+        // w00..w19 one second apart from 10:00:00, in the forms proto3 writes (10:00:05Z, 10:00:06.500Z, ...)
+        for (int i = 0; i < 20; i++) {
+            String fraction = i % 4 == 0 ? "" : i % 4 == 1 ? ".500" : i % 4 == 2 ? ".500001" : ".500000001";
+            api.add(String.format("w%02d", i), String.format("2024-05-01T10:00:%02d%sZ", i, fraction));
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        processes.forEach(RelayProcess::kill);
+        running.forEach(RelayRunner::stop);
+        api.close();
+    }
+
+    private RelayRunner relay() {
+        RelayRunner relay = RelayRunner.inDir(dir)
+                .with("relay.inbox.enabled", "false")
+                .with("relay.sinks", "ndjson")
+                .with("relay.source.cockroachdb.url", api.url())
+                .with("relay.source.cockroachdb.api-key", FakeCockroachCloud.KEY)
+                .with("relay.source.cockroachdb.page-size", "3")
+                .with("relay.source.cockroachdb.backoff", "100ms")
+                .with("relay.source.cockroachdb.poll-interval", "300ms");
+        running.add(relay);
+        return relay;
+    }
+
+    private static List<String> window(int from, int until) {
+        return IntStream.range(from, until).mapToObj(i -> String.format("cockroachdb:w%02d", i)).toList();
+    }
+
+    @Test
+    void the_relay_source_with_until_reads_the_window_and_a_relay_once_run_ends() throws Exception {
+        RelayRunner relay = relay().with("relay.source.cockroachdb.enabled", "true")
+                .with("relay.source.cockroachdb.start-from", "2024-05-01T10:00:03.000Z")
+                .with("relay.source.cockroachdb.until", "2024-05-01T10:00:09.5Z");
+
+        relay.runOnce(Duration.ofSeconds(30));
+
+        // w09 is at 10:00:09.500Z: the exclusive bound; "10:00:09.5Z" would sort after "10:00:09.500001Z" as text
+        assertThat(Output.ids(relay.ndjsonDir())).containsExactlyElementsOf(window(3, 9));
+        assertThat(new CursorStore(dir.resolve("state")).read().orElseThrow().complete()).isTrue();
+    }
+
+    @Test
+    void the_relay_source_reads_a_window_backward_with_sort_order_desc() throws Exception {
+        RelayRunner relay = relay().with("relay.source.cockroachdb.enabled", "true")
+                .with("relay.source.cockroachdb.start-from", "2024-05-01T10:00:13.5Z")
+                .with("relay.source.cockroachdb.until", "2024-05-01T10:00:18Z")
+                .with("relay.source.cockroachdb.sort-order", "DESC");
+
+        relay.runOnce(Duration.ofSeconds(30));
+
+        assertThat(Output.ids(relay.ndjsonDir())).containsExactly("cockroachdb:w17", "cockroachdb:w16", "cockroachdb:w15",
+                "cockroachdb:w14", "cockroachdb:w13");
+        assertThat(api.requests()).allMatch(r -> "DESC".equals(r.sortOrder()));
+    }
+
+    @Test
+    void backfill_reads_exactly_the_window_and_leaves_the_live_cursor_alone() throws Exception {
+        RelayRunner live = relay().with("relay.source.cockroachdb.enabled", "true")
+                .with("relay.source.cockroachdb.start-from", "2024-05-01T10:00:15Z");
+        live.runOnce(Duration.ofSeconds(30));
+        assertThat(Output.ids(live.ndjsonDir())).containsExactlyElementsOf(window(15, 20));
+        Path liveCursor = dir.resolve("state").resolve(CursorStore.FILE_NAME);
+        String liveBefore = Files.readString(liveCursor);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = new BackfillCommand(live.properties(), new PrintStream(out, true, StandardCharsets.UTF_8), null)
+                .run("cockroachdb", "--from", "2024-05-01T10:00:02Z", "--until", "2024-05-01T10:00:07.5Z");
+
+        assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(Output.ids(live.ndjsonDir())).containsExactlyElementsOf(concat(window(15, 20), window(2, 7)));
+        assertThat(Files.readString(liveCursor)).isEqualTo(liveBefore);
+        assertThat(new CursorStore(dir.resolve("state"), "cockroachdb-backfill-20240501T100002Z-20240501T100007500Z")
+                .read().orElseThrow().complete()).isTrue();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("was read");
+
+        int requests = api.requests().size();
+        code = new BackfillCommand(live.properties(), new PrintStream(out, true, StandardCharsets.UTF_8), null)
+                .run("cockroachdb", "--from=2024-05-01T10:00:02Z", "--until=2024-05-01T10:00:07.5Z");
+        assertThat(code).isZero();
+        assertThat(api.requests()).as("a complete window is not read again").hasSize(requests);
+    }
+
+    @Test
+    void backfill_rejects_wrong_arguments() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        assertThat(new BackfillCommand(Map.of(), print, null).run("airkit", "--from", "2024-05-01T00:00:00Z")).isEqualTo(2);
+        assertThat(new BackfillCommand(Map.of(), print, null).run("cockroachdb", "--from", "2024-05-02T00:00:00Z",
+                "--until", "2024-05-01T00:00:00Z")).isEqualTo(2);
+        assertThat(new BackfillCommand(Map.of(), print, null).run("cockroachdb", "--from", "yesterday",
+                "--until", "2024-05-01T00:00:00Z")).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("only the cockroachdb source").contains("earlier than --until")
+                .contains("ISO-8601");
+    }
+
+    @Test
+    void a_backfill_killed_with_sigkill_resumes_from_its_own_cursor_without_loss_or_duplicates() throws Exception {
+        api.delay(Duration.ofMillis(400));
+        Map<String, String> props = relay().with("relay.source.cockroachdb.page-size", "2").properties();
+        List<String> args = List.of("backfill", "cockroachdb", "--from", "2024-05-01T10:00:01Z", "--until", "2024-05-01T10:00:19Z");
+        Path cursor = dir.resolve("state").resolve("cockroachdb-backfill-20240501T100001Z-20240501T100019Z-cursor.json");
+        Path ndjson = Path.of(props.get("relay.sink.ndjson.dir"));
+
+        RelayProcess first = RelayProcess.start(props, dir.resolve("first.log"), List.of(), args);
+        processes.add(first);
+        RelayRunner.await(Duration.ofSeconds(90), () -> Output.ids(ndjson).size() >= 4 || !first.isAlive());
+        first.kill();
+        List<String> beforeRestart = Output.ids(ndjson);
+        assertThat(beforeRestart).as(first.log()).hasSizeBetween(4, 17);
+        assertThat(Files.exists(cursor)).isTrue();
+        assertThat(new CursorStore(dir.resolve("state"), "cockroachdb-backfill-20240501T100001Z-20240501T100019Z")
+                .read().orElseThrow().complete()).isFalse();
+        int requests = api.requests().size();
+
+        api.delay(Duration.ZERO);
+        RelayProcess second = RelayProcess.start(props, dir.resolve("second.log"), List.of(), args);
+        processes.add(second);
+        assertThat(second.waitFor(Duration.ofSeconds(90))).as(second.log()).isZero();
+
+        assertThat(Output.ids(ndjson)).containsExactlyInAnyOrderElementsOf(window(1, 19)).doesNotHaveDuplicates();
+        // the second run started where the first one's cursor was, not at --from
+        assertThat(api.requests().get(requests).startingFrom()).isNotNull().isNotEqualTo("2024-05-01T10:00:01Z");
+        assertThat(Files.exists(dir.resolve("state").resolve(CursorStore.FILE_NAME))).as("the live cursor").isFalse();
+        assertThat(second.log()).contains("was read");
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+}
