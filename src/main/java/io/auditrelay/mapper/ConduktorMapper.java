@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
  * Maps a Conduktor audit event in CloudEvents structured JSON. The action is {@code data.eventType}
  * ({@code Kafka.Topic.Create}); else the older {@code type} form {@code AuditLogEventType(Kafka,Topic,Create)}
  * rewritten to dotted form; else {@code type} verbatim (console events such as {@code topic.Created}).
- * The resource is read from the {@code source} CRN.
+ * The resource type is the console event's family ({@code registry.} is a schema registry), else the keyword of the
+ * {@code source} CRN, else the noun of the exported event type; its name {@code data.metadata.name}, else the
+ * CloudEvents {@code subject}, else the CRN's last segment.
  */
 public final class ConduktorMapper implements VendorMapper {
 
@@ -55,6 +57,22 @@ public final class ConduktorMapper implements VendorMapper {
             Map.entry("user.permission.Deleted", Activity.REVOKE),
             Map.entry("user.platform_role.Updated", Activity.UPDATE));
 
+    /**
+     * The ResourceType of each console event family in the doc ({@code <family>.<Event>}): the family decides, not the
+     * CRN, which for {@code registry.ChangedGlobalCompat} (SchemaRegistry) is the cluster's {@code kafka:/cluster/<uuid>}.
+     */
+    static final Map<String, String> CONSOLE_KINDS = Map.ofEntries(
+            Map.entry("topic", "topic"),
+            Map.entry("subject", "subject"),
+            Map.entry("registry", "schema_registry"),
+            Map.entry("consumergroup", "consumer_group"),
+            Map.entry("connector", "connector"),
+            Map.entry("policy", "datamasking_policy"),
+            Map.entry("application", "application"),
+            Map.entry("cluster", "cluster"),
+            Map.entry("group", "group"),
+            Map.entry("user", "user"));
+
     /** CRN path keywords followed by an identifier, and the resource kind they name. */
     private static final Map<String, String> KINDS = Map.ofEntries(
             Map.entry("cluster", "cluster"),
@@ -88,6 +106,9 @@ public final class ConduktorMapper implements VendorMapper {
         String action = action(Fields.text(data, "eventType"), Fields.text(record, "type"));
         String source = Fields.text(record, "source");
         String name = Fields.text(data.path("metadata"), "name");
+        if (name == null) {
+            name = Fields.text(record, "subject"); // CloudEvents: the subject of the event within its source
+        }
         return new AuditEvent(
                 VENDOR + ":" + id,
                 time,
@@ -96,7 +117,7 @@ public final class ConduktorMapper implements VendorMapper {
                 action,
                 Activities.lookup(ACTIVITIES, action),
                 outcome(data),
-                actor(data),
+                actor(record, action, source),
                 new AuditEvent.Resource(resourceType(source, action), source,
                         name != null ? name : lastSegment(source)),
                 Fields.defaultOrg(context),
@@ -132,6 +153,10 @@ public final class ConduktorMapper implements VendorMapper {
      * Falls back to the middle word of a dotted action ({@code Iam.User.Create} is a user).
      */
     static String resourceType(String crn, String action) {
+        String console = consoleKind(action);
+        if (console != null) {
+            return console;
+        }
         List<String> segments = segments(crn);
         String kind = null;
         boolean inCluster = false;
@@ -149,6 +174,15 @@ public final class ConduktorMapper implements VendorMapper {
             i++;
         }
         return kind != null ? kind : kindFromAction(action);
+    }
+
+    /** The ResourceType of a console event ({@code registry.ChangedGlobalCompat} is a schema_registry), else null. */
+    static String consoleKind(String action) {
+        int dot = action == null ? -1 : action.indexOf('.');
+        if (dot <= 0 || !Character.isLowerCase(action.charAt(0))) {
+            return null; // exported events are Capitalised (Kafka.Topic.Create)
+        }
+        return CONSOLE_KINDS.get(action.substring(0, dot));
     }
 
     private static String kindFromAction(String action) {
@@ -180,8 +214,15 @@ public final class ConduktorMapper implements VendorMapper {
         return segments.isEmpty() ? null : segments.get(segments.size() - 1);
     }
 
-    /** The actor from {@code data} (or its {@code metadata}): a user name/id/principal and an e-mail. */
-    static AuditEvent.Actor actor(JsonNode data) {
+    /**
+     * Who acted, in this order: the payload ({@code data}, then {@code data.metadata}: a {@code user} object, or
+     * {@code user}, {@code userName}, {@code userId}, {@code principal}, {@code actor} and {@code email}); the CloudEvents
+     * auth context extension ({@code authid}, unless {@code authtype} is {@code unauthenticated}); for {@code user.Login},
+     * whose CRN {@code platform:/user/<email>} names the user who logged in, that user (or the event's {@code subject}).
+     * The CRN of other User events names the user acted on, never the actor.
+     */
+    static AuditEvent.Actor actor(JsonNode record, String action, String crn) {
+        JsonNode data = record.path("data");
         for (JsonNode node : List.of(data, data.path("metadata"))) {
             JsonNode user = node.path("user");
             if (user.isObject()) {
@@ -195,6 +236,18 @@ public final class ConduktorMapper implements VendorMapper {
             String email = Fields.first(node, "email", "userEmail");
             if (id != null || email != null) {
                 return new AuditEvent.Actor(id != null ? id : email, email != null ? email : emailOrNull(id));
+            }
+        }
+        String authId = Fields.text(record, "authid");
+        String authType = Fields.text(record, "authtype");
+        if (authId != null && !"unauthenticated".equalsIgnoreCase(authType)) {
+            return new AuditEvent.Actor(authId, emailOrNull(authId));
+        }
+        if ("user.Login".equals(action)) {
+            List<String> segments = segments(crn);
+            String user = segments.size() == 2 && segments.get(0).equals("user") ? segments.get(1) : Fields.text(record, "subject");
+            if (user != null) {
+                return new AuditEvent.Actor(user, emailOrNull(user));
             }
         }
         return new AuditEvent.Actor(null, null);

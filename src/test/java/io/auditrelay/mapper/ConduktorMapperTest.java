@@ -151,6 +151,7 @@ class ConduktorMapperTest {
     void resourceFromCrn(String crn, String type, String name) {
         ObjectNode record = Fixtures.object("conduktor/console-application-approved.json");
         record.put("source", crn);
+        record.put("type", "AuditLogEventType(Kafka,Resource,Change)"); // an exported event: the CRN decides
 
         AuditEvent event = mapper.map(record, CONTEXT);
 
@@ -162,7 +163,131 @@ class ConduktorMapperTest {
         assertThat(ConduktorMapper.resourceType("urn:something", "SelfService.ApplicationInstance.Create"))
                 .isEqualTo("application_instance");
         assertThat(ConduktorMapper.resourceType(null, "Admin.KsqlDB.Delete")).isEqualTo("ksqldb");
-        assertThat(ConduktorMapper.resourceType(null, "topic.Created")).isNull();
+        assertThat(ConduktorMapper.resourceType(null, "Kafka.Created")).isNull();
+    }
+
+    /** Each ResourceType of the doc's console list, its CRN as the doc writes it, and the family's events. */
+    @ParameterizedTest(name = "{0} on {1} -> {2}")
+    @CsvSource({
+        "topic.Created, kafka:/cluster/8d2f/topic/orders, topic, orders",
+        "topic.ProducedRecord, kafka:/cluster/8d2f/topic/orders, topic, orders",
+        "subject.ChangedCompat, kafka:/cluster/8d2f/subject/orders-value, subject, orders-value",
+        "registry.ChangedGlobalCompat, kafka:/cluster/8d2f, schema_registry, 8d2f",
+        "consumergroup.Updated, kafka:/cluster/8d2f/group/billing, consumer_group, billing",
+        "connector.RestartedTask, kafka:/cluster/8d2f/connect/connect-prod/orders-sink, connector, orders-sink",
+        "policy.Upserted, platform:/datamasking/5b1c, datamasking_policy, 5b1c",
+        "application.access-request.Rejected, platform:/application/clickstream, application, clickstream",
+        "cluster.Updated, kafka:/cluster/8d2f, cluster, 8d2f",
+        "group.member.Added, platform:/group/7a9e, group, 7a9e",
+        "user.permission.Added, platform:/user/carol@example.com, user, carol@example.com",
+        "user.platform_role.Updated, platform:/user/carol@example.com, user, carol@example.com",
+        "user.Login, platform:/user/carol@example.com, user, carol@example.com"
+    })
+    void everyConsoleResourceType(String type, String crn, String kind, String name) {
+        ObjectNode record = Fixtures.object("conduktor/console-application-approved.json");
+        record.put("type", type);
+        record.put("source", crn);
+
+        AuditEvent event = mapper.map(record, CONTEXT);
+
+        assertThat(event.resource()).isEqualTo(new AuditEvent.Resource(kind, crn, name));
+    }
+
+    /** The exported event types of the doc, with a source CRN in the form of its example, or none. */
+    @ParameterizedTest(name = "{0} -> {2}")
+    @CsvSource({
+        "Kafka.Topic.Create, //kafka/kafkacluster/production/topic/website-orders, topic",
+        "Kafka.Subject.Update, //kafka/kafkacluster/production/subject/orders-value, subject",
+        "Kafka.Connector.Delete, //kafka/kafkacluster/production/connect/connect-prod/orders-sink, connector",
+        "Iam.User.Create, , user",
+        "Iam.Group.Delete, , group",
+        "SelfService.Application.Upsert, , application",
+        "SelfService.ApplicationInstance.Update, , application_instance",
+        "SelfService.ApplicationGroup.Create, , application_group",
+        "SelfService.ApplicationPolicy.Delete, , application_policy",
+        "SelfService.ApplicationInstancePermission.Create, , application_instance_permission",
+        "Admin.KafkaConnect.Update, , kafka_connect",
+        "Admin.KsqlDB.Create, , ksqldb",
+        "Admin.KafkaCluster.Delete, , cluster"
+    })
+    void everyExportedResourceType(String eventType, String source, String kind) {
+        ObjectNode record = Fixtures.object("conduktor/kafka-topic-create.json");
+        ((ObjectNode) record.get("data")).put("eventType", eventType);
+        if (source == null) {
+            record.remove("source");
+        } else {
+            record.put("source", source);
+        }
+
+        assertThat(mapper.map(record, CONTEXT).resource().type()).isEqualTo(kind);
+    }
+
+    @Test
+    void userLoginTakesTheUserFromTheCrnWhenThePayloadHasNone() {
+        ObjectNode record = Fixtures.object("conduktor/console-application-approved.json");
+        record.put("type", "user.Login");
+        record.put("source", "platform:/user/carol@example.com");
+        record.set("data", Json.MAPPER.createObjectNode());
+
+        AuditEvent event = mapper.map(record, CONTEXT);
+
+        assertThat(event.activity()).isEqualTo(Activity.LOGIN);
+        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor("carol@example.com", "carol@example.com"));
+        assertThat(event.resource()).isEqualTo(new AuditEvent.Resource("user", "platform:/user/carol@example.com", "carol@example.com"));
+    }
+
+    @Test
+    void userLoginWithoutAUserCrnTakesTheCloudEventSubject() {
+        ObjectNode record = Fixtures.object("conduktor/console-application-approved.json");
+        record.put("type", "user.Login");
+        record.put("source", "platform:/");
+        record.put("subject", "dave@example.com");
+        record.set("data", Json.MAPPER.createObjectNode());
+
+        assertThat(mapper.map(record, CONTEXT).actor()).isEqualTo(new AuditEvent.Actor("dave@example.com", "dave@example.com"));
+    }
+
+    @Test
+    void thePayloadUserWinsOverTheCrnOfALogin() {
+        ObjectNode record = Fixtures.object("conduktor/console-connector-paused.json");
+        record.put("type", "user.Login");
+        record.put("source", "platform:/user/bob@example.com");
+
+        assertThat(mapper.map(record, CONTEXT).actor()).isEqualTo(new AuditEvent.Actor("bob", "bob@example.com"));
+    }
+
+    @Test
+    void theCrnOfOtherUserEventsNamesTheUserActedOnNotTheActor() {
+        ObjectNode record = Fixtures.object("conduktor/console-application-approved.json");
+        record.put("type", "user.permission.Added");
+        record.put("source", "platform:/user/carol@example.com");
+
+        AuditEvent event = mapper.map(record, CONTEXT);
+
+        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor(null, null));
+        assertThat(event.resource().name()).isEqualTo("carol@example.com");
+    }
+
+    @Test
+    void theCloudEventsAuthContextExtensionNamesTheActor() {
+        ObjectNode record = Fixtures.object("conduktor/old-type-topic-delete.json");
+        record.put("authtype", "user");
+        record.put("authid", "erin@example.com");
+
+        assertThat(mapper.map(record, CONTEXT).actor()).isEqualTo(new AuditEvent.Actor("erin@example.com", "erin@example.com"));
+
+        record.put("authtype", "unauthenticated");
+        assertThat(mapper.map(record, CONTEXT).actor()).isEqualTo(new AuditEvent.Actor(null, null));
+    }
+
+    @Test
+    void theCloudEventSubjectNamesTheResourceWhenTheMetadataHasNoName() {
+        ObjectNode record = Fixtures.object("conduktor/old-type-topic-delete.json");
+        record.put("source", "//kafka/kafkacluster/production");
+        record.put("subject", "website-orders");
+        ((ObjectNode) record.get("data")).remove("metadata");
+
+        assertThat(mapper.map(record, CONTEXT).resource().name()).isEqualTo("website-orders");
     }
 
     @ParameterizedTest
