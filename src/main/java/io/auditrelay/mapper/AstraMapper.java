@@ -80,7 +80,7 @@ public final class AstraMapper implements VendorMapper {
             Map.entry("PE_DELETED", Activity.DELETE),
             Map.entry("PREP_NEW_IDP", Activity.CREATE),
             Map.entry("PROVISION_SSO_USER_INTO_ORGANIZATION", Activity.CREATE),
-            Map.entry("REMOVE_USER_FROM_ORG", Activity.DELETE),
+            Map.entry("REMOVE_USER_FROM_ORG", Activity.REVOKE), // the user's membership ends; the account stays
             Map.entry("REPLACE_EXISTING_LIST", Activity.UPDATE),
             Map.entry("REVOKE_INVITATION", Activity.REVOKE),
             Map.entry("UPDATE_IDP", Activity.UPDATE),
@@ -94,6 +94,9 @@ public final class AstraMapper implements VendorMapper {
 
     private static final String[] RESOURCE_NAME_KEYS = {
         "name", "databaseName", "dbName", "keyspaceName", "roleName", "domain", "domainName"};
+
+    /** Events that act on the organization itself though their words name SSO. */
+    private static final java.util.Set<String> ORG_SSO = java.util.Set.of("ENABLE_ORG_SSO", "DISABLE_ORG_SSO");
 
     private static final String[] ORG_KEYS = {"orgId", "orgID", "organizationId", "organizationID"};
 
@@ -178,6 +181,9 @@ public final class AstraMapper implements VendorMapper {
 
     /** The resource kind an event type acts on, from its words; null when none is recognizable. */
     static String resourceType(String eventType) {
+        if (ORG_SSO.contains(eventType)) {
+            return "organization"; // the organization's SSO switched on or off, not one IdP configuration
+        }
         List<String> words = Activities.words(eventType);
         String first = words.isEmpty() ? "" : words.get(0);
         if (first.equals("DB") || first.equals("MR") || words.contains("CDC") || words.contains("CQLSH")) {
