@@ -29,7 +29,8 @@ import javax.crypto.spec.SecretKeySpec;
  * </pre>
  *
  * With authentication: {@code new PulsarServer().withTokenAuth()} then
- * {@code .authentication(AuthenticationFactory.token(pulsar.superUserToken()))}.
+ * {@code .authentication(AuthenticationFactory.token(pulsar.superUserToken()))}. With TLS:
+ * {@code new PulsarServer().withTls(TestCa.create(dir, "ip:127.0.0.1"))}, then {@link #tlsServiceUrl()}.
  */
 public final class PulsarServer extends ManagedServer {
 
@@ -41,6 +42,8 @@ public final class PulsarServer extends ManagedServer {
     private int brokerPort;
     private int webPort;
     private boolean tokenAuth;
+    private TestCa tls;
+    private int brokerTlsPort;
     private byte[] secretKey;
     private Duration startTimeout = Duration.ofSeconds(180);
 
@@ -66,6 +69,24 @@ public final class PulsarServer extends ManagedServer {
     public PulsarServer withTokenAuth() {
         this.tokenAuth = true;
         return this;
+    }
+
+    /**
+     * Adds a TLS broker port ({@link #tlsServiceUrl()}) serving the broker certificate of {@code ca} (key store mode);
+     * the plain port stays. Call before {@link #start()}.
+     */
+    public PulsarServer withTls(TestCa ca) {
+        this.tls = ca;
+        return this;
+    }
+
+    /** {@code pulsar+ssl://127.0.0.1:<brokerTlsPort>} (TLS only). */
+    public String tlsServiceUrl() {
+        return "pulsar+ssl://" + HOST + ":" + brokerTlsPort;
+    }
+
+    public int brokerTlsPort() {
+        return brokerTlsPort;
     }
 
     public PulsarServer startTimeout(Duration timeout) {
@@ -134,6 +155,11 @@ public final class PulsarServer extends ManagedServer {
         do {
             webPort = freePort();
         } while (webPort == brokerPort);
+        if (tls != null) {
+            do {
+                brokerTlsPort = freePort();
+            } while (brokerTlsPort == brokerPort || brokerTlsPort == webPort);
+        }
         Path data = workDir.resolve("data");
 
         List<String> conf = new ArrayList<>(List.of(
@@ -174,6 +200,17 @@ public final class PulsarServer extends ManagedServer {
                     "superUserRoles=" + SUPERUSER,
                     "brokerClientAuthenticationPlugin=org.apache.pulsar.client.impl.auth.AuthenticationToken",
                     "brokerClientAuthenticationParameters=token:" + superUserToken()));
+        }
+        if (tls != null) {
+            conf.addAll(List.of(
+                    "brokerServicePortTls=" + brokerTlsPort,
+                    "tlsEnabledWithKeyStore=true",
+                    "tlsKeyStoreType=PKCS12",
+                    "tlsKeyStore=" + tls.brokerKeyStore().toAbsolutePath(),
+                    "tlsKeyStorePassword=" + tls.password(),
+                    "tlsTrustStoreType=PKCS12",
+                    "tlsTrustStore=" + tls.trustStore().toAbsolutePath(),
+                    "tlsTrustStorePassword=" + tls.password()));
         }
         Path config = workDir.resolve("standalone.conf");
         write(config, String.join("\n", conf) + "\n");
@@ -221,7 +258,7 @@ public final class PulsarServer extends ManagedServer {
                 portOpen(webPort)
                         && get(http, "/admin/v2/clusters").contains(CLUSTER)
                         && get(http, "/admin/v2/namespaces/public").contains("public/default")
-                        && portOpen(brokerPort));
+                        && portOpen(brokerPort) && (tls == null || portOpen(brokerTlsPort)));
     }
 
     private String get(HttpClient http, String path) throws Exception {

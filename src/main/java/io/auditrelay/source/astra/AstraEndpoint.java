@@ -20,7 +20,7 @@ import java.util.Locale;
  * whose body is a one-element {@code List<SourceRecord>} (vendor {@code astra}, location {@code TOPIC/MESSAGE_ID}),
  * acknowledged when the exchange completes and negatively acknowledged when it fails, so Pulsar redelivers it after
  * {@code nackRedeliveryDelay}. The endpoint builds its own Pulsar client from its options (service URL, token, OAuth2
- * or no authentication); nothing secret is logged.
+ * or no authentication, TLS trust), or from the Pulsar client.conf the Astra Portal downloads; nothing secret is logged.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "audit-astra", title = "Audit Astra DB (Astra Streaming)",
         syntax = "audit-astra:topics", consumerOnly = true, remote = true, category = {Category.MESSAGING})
@@ -29,10 +29,29 @@ public class AstraEndpoint extends DefaultEndpoint {
     @UriPath(description = "Full name(s) of the audit log topic(s), comma separated, e.g. persistent://TENANT/NAMESPACE/audit-log")
     @Metadata(required = true)
     private String topics;
-    @UriParam(label = "common", description = "The Pulsar broker service URL from the tenant's client.conf,"
-            + " e.g. pulsar+ssl://pulsar-aws-useast2.streaming.datastax.com:6651")
-    @Metadata(required = true)
+    @UriParam(label = "common", description = "The Pulsar broker service URL (brokerServiceUrl of the tenant's client.conf),"
+            + " e.g. pulsar+ssl://pulsar-aws-useast2.streaming.datastax.com:6651; required unless clientConf gives it")
     private String serviceUrl;
+    @UriParam(label = "common", description = "Path of a Pulsar client.conf (Astra Portal: Streaming, the tenant, Connect tab,"
+            + " Download client.conf): its brokerServiceUrl, authPlugin/authParams (token or OAuth2) and TLS settings fill the"
+            + " options that are not set")
+    private String clientConf;
+    @UriParam(label = "security", description = "PEM file of the CA(s) that signed the broker's certificate (a self-hosted or"
+            + " private-CA Pulsar); empty: the JVM's default trust")
+    private String tlsTrustCertsFile;
+    @UriParam(label = "security", description = "Trust store (PKCS12 or JKS) with the CA(s) that signed the broker's certificate,"
+            + " instead of tlsTrustCertsFile")
+    private String tlsTrustStore;
+    @UriParam(label = "security", enums = "PKCS12,JKS", description = "Type of tlsTrustStore; empty: JKS for a .jks file, else PKCS12")
+    private String tlsTrustStoreType;
+    @UriParam(label = "security", secret = true, description = "Password of tlsTrustStore")
+    private String tlsTrustStorePassword;
+    @UriParam(label = "security", defaultValue = "true", description = "Check that the broker's certificate names the host of"
+            + " serviceUrl (empty: the client.conf's tlsEnableHostnameVerification, else true)")
+    private String tlsHostnameVerification;
+    @UriParam(label = "security", defaultValue = "false", description = "Trust any broker certificate (tests only; empty: the"
+            + " client.conf's tlsAllowInsecureConnection, else false)")
+    private String tlsAllowInsecureConnection;
     @UriParam(label = "consumer", defaultValue = "audit-relay",
             description = "The subscription name; replicas sharing it share the stream")
     private String subscription = "audit-relay";
@@ -40,8 +59,9 @@ public class AstraEndpoint extends DefaultEndpoint {
             description = "Failover lets several replicas run with one active; also Exclusive, Shared, Key_Shared")
     private String subscriptionType = "Failover";
     @UriParam(label = "security", defaultValue = "token", enums = "token,oauth2,none",
-            description = "How the client authenticates: token, oauth2 (client credentials) or none")
-    private String auth = "token";
+            description = "How the client authenticates: token, oauth2 (client credentials) or none; empty: the client.conf's"
+                    + " authPlugin, else token")
+    private String auth;
     @UriParam(label = "security", secret = true, description = "The Astra Streaming (Pulsar) token, for auth=token")
     private String token;
     @UriParam(label = "security", description = "OAuth2 issuer URL, for auth=oauth2")
@@ -106,22 +126,33 @@ public class AstraEndpoint extends DefaultEndpoint {
             throw new IllegalArgumentException("audit-astra: name the topic(s) in the path, e.g."
                     + " audit-astra:persistent://TENANT/NAMESPACE/audit-log (relay.source.astra.topic)");
         }
-        require(serviceUrl, "serviceUrl", "relay.source.astra.service-url");
-        String authMode = blankToNull(auth) == null ? "token" : auth.trim().toLowerCase(Locale.ROOT);
+        ClientConf conf = blankToNull(clientConf) == null ? null : ClientConf.read(java.nio.file.Path.of(clientConf.trim()));
+        String url = AstraPulsarSettings.pick(serviceUrl, conf == null ? null : conf.brokerServiceUrl(), null);
+        if (url == null) {
+            throw new IllegalArgumentException("audit-astra: set the option serviceUrl or clientConf (in the relay:"
+                    + " relay.source.astra.service-url or relay.source.astra.client-conf)");
+        }
+        String authMode = AstraPulsarSettings.pick(auth, conf == null ? null : conf.auth(), "token").toLowerCase(Locale.ROOT);
+        String tokenValue = AstraPulsarSettings.pick(token, conf == null ? null : conf.token(), null);
+        String issuer = AstraPulsarSettings.pick(issuerUrl, conf == null ? null : conf.issuerUrl(), null);
+        String credentials = AstraPulsarSettings.pick(credentialsUrl, conf == null ? null : conf.credentialsUrl(), null);
         switch (authMode) {
-            case "token" -> require(token, "token", "relay.source.astra.token, or the environment variable RELAY_SOURCE_ASTRA_TOKEN");
+            case "token" -> require(tokenValue, "token", "relay.source.astra.token, or the environment variable RELAY_SOURCE_ASTRA_TOKEN");
             case "oauth2" -> {
-                require(issuerUrl, "issuerUrl", "relay.source.astra.oauth2.issuer-url");
-                require(credentialsUrl, "credentialsUrl", "relay.source.astra.oauth2.credentials-url");
+                require(issuer, "issuerUrl", "relay.source.astra.oauth2.issuer-url");
+                require(credentials, "credentialsUrl", "relay.source.astra.oauth2.credentials-url");
             }
             case "none" -> { }
             default -> throw new IllegalArgumentException("audit-astra: auth must be token, oauth2 or none, not '" + auth + "'");
         }
         String type = blankToNull(subscriptionType) == null ? "Failover" : subscriptionType.trim();
-        AstraPulsarSettings settings = new AstraPulsarSettings(serviceUrl.trim(), topicList,
+        AstraPulsarSettings settings = new AstraPulsarSettings(url, topicList,
                 blankToNull(subscription) == null ? "audit-relay" : subscription.trim(), type, authMode,
-                blankToNull(token), "token", blankToNull(issuerUrl), blankToNull(credentialsUrl), blankToNull(audience),
-                blankToNull(scope));
+                tokenValue, "token", issuer, credentials,
+                AstraPulsarSettings.pick(audience, conf == null ? null : conf.audience(), null),
+                AstraPulsarSettings.pick(scope, conf == null ? null : conf.scope(), null),
+                AstraPulsarSettings.tls(conf, blankToNull(tlsTrustCertsFile), blankToNull(tlsTrustStore), blankToNull(tlsTrustStoreType),
+                        blankToNull(tlsTrustStorePassword), blankToNull(tlsHostnameVerification), blankToNull(tlsAllowInsecureConnection)));
         if (settings.subscriptionTypeValue() == null) {
             throw new IllegalArgumentException("audit-astra: subscriptionType must be Exclusive, Shared, Failover or"
                     + " Key_Shared, not '" + subscriptionType + "'");
@@ -153,6 +184,62 @@ public class AstraEndpoint extends DefaultEndpoint {
 
     public void setServiceUrl(String serviceUrl) {
         this.serviceUrl = serviceUrl;
+    }
+
+    public String getClientConf() {
+        return clientConf;
+    }
+
+    public void setClientConf(String clientConf) {
+        this.clientConf = clientConf;
+    }
+
+    public String getTlsTrustCertsFile() {
+        return tlsTrustCertsFile;
+    }
+
+    public void setTlsTrustCertsFile(String tlsTrustCertsFile) {
+        this.tlsTrustCertsFile = tlsTrustCertsFile;
+    }
+
+    public String getTlsTrustStore() {
+        return tlsTrustStore;
+    }
+
+    public void setTlsTrustStore(String tlsTrustStore) {
+        this.tlsTrustStore = tlsTrustStore;
+    }
+
+    public String getTlsTrustStoreType() {
+        return tlsTrustStoreType;
+    }
+
+    public void setTlsTrustStoreType(String tlsTrustStoreType) {
+        this.tlsTrustStoreType = tlsTrustStoreType;
+    }
+
+    public String getTlsTrustStorePassword() {
+        return tlsTrustStorePassword;
+    }
+
+    public void setTlsTrustStorePassword(String tlsTrustStorePassword) {
+        this.tlsTrustStorePassword = tlsTrustStorePassword;
+    }
+
+    public String getTlsHostnameVerification() {
+        return tlsHostnameVerification;
+    }
+
+    public void setTlsHostnameVerification(String tlsHostnameVerification) {
+        this.tlsHostnameVerification = tlsHostnameVerification;
+    }
+
+    public String getTlsAllowInsecureConnection() {
+        return tlsAllowInsecureConnection;
+    }
+
+    public void setTlsAllowInsecureConnection(String tlsAllowInsecureConnection) {
+        this.tlsAllowInsecureConnection = tlsAllowInsecureConnection;
     }
 
     public String getSubscription() {
