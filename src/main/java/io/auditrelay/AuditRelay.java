@@ -1,5 +1,6 @@
 package io.auditrelay;
 
+import io.auditrelay.command.AirkitCheckCommand;
 import io.auditrelay.command.AstraSetupCommand;
 import io.auditrelay.command.BackfillCommand;
 import io.auditrelay.command.ReplayDlqCommand;
@@ -11,9 +12,9 @@ import java.util.Map;
 /**
  * Starts the relay: {@code java -jar target/audit-relay.jar}. Beans come from the configuration
  * classes named in {@code application.properties}, routes from the YAML files packaged from {@code routes/}.
- * A first argument naming a command runs that command instead: {@code astra-setup} ({@link AstraSetupCommand})
- * , {@code replay-dlq [--sink <name>]} ({@link ReplayDlqCommand}) or
- * {@code backfill cockroachdb --from T1 --until T2} ({@link BackfillCommand}).
+ * A first argument naming a command runs that command instead: {@code astra-setup} ({@link AstraSetupCommand}),
+ * {@code replay-dlq [--sink <name>]} ({@link ReplayDlqCommand}), {@code backfill cockroachdb --from T1 --until T2}
+ * ({@link BackfillCommand}) or {@code airkit-check} ({@link AirkitCheckCommand}).
  */
 public final class AuditRelay {
 
@@ -37,6 +38,9 @@ public final class AuditRelay {
         }
         if (args.length > 0 && ReplayDlqCommand.NAME.equals(args[0])) {
             System.exit(new ReplayDlqCommand(Map.of(), System.out).run(Arrays.copyOfRange(args, 1, args.length)));
+        }
+        if (args.length > 0 && AirkitCheckCommand.NAME.equals(args[0])) {
+            System.exit(AirkitCheckCommand.fromEnvironment().run(Arrays.copyOfRange(args, 1, args.length)));
         }
         if (args.length > 0 && BackfillCommand.NAME.equals(args[0])) {
             System.exit(new BackfillCommand(Map.of(), System.out, PROPERTIES).run(Arrays.copyOfRange(args, 1, args.length)));

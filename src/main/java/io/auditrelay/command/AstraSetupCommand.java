@@ -6,7 +6,6 @@ import io.auditrelay.mapper.Json;
 import io.auditrelay.source.astra.AstraPulsarSettings;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +17,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Function;
 
 /**
@@ -53,29 +51,7 @@ public final class AstraSetupCommand {
 
     /** The command as run from {@code main}: properties from -D, the environment and application.properties. */
     public static AstraSetupCommand fromEnvironment() {
-        Properties defaults = new Properties();
-        try (InputStream in = AstraSetupCommand.class.getClassLoader().getResourceAsStream("application.properties")) {
-            if (in != null) {
-                defaults.load(in);
-            }
-        } catch (IOException e) {
-            // no defaults
-        }
-        Map<String, String> env = System.getenv();
-        Function<String, String> property = key -> {
-            String v = System.getProperty(key);
-            if (v == null) {
-                v = env.get(key);
-            }
-            if (v == null) {
-                v = env.get(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
-            }
-            if (v == null) {
-                v = defaults.getProperty(key);
-            }
-            return v == null || v.isBlank() ? null : v.trim();
-        };
-        return new AstraSetupCommand(property, System.out, System.err);
+        return new AstraSetupCommand(CommandProperties.fromEnvironment(), System.out, System.err);
     }
 
     /** Runs the command; returns the process exit code. */
