@@ -84,6 +84,25 @@ class CursorBoundaryTest {
     }
 
     @Test
+    void a_next_starting_from_written_with_other_digits_than_created_at_repeats_nothing() {
+        api.nextWithNineDigits(true); // "...00.500000000Z" for the entries created at "...00.500Z"
+        for (int pageSize = 1; pageSize <= 4; pageSize++) {
+            List<String> ids = ids(drain(settings(pageSize, null, null, CockroachDbSettings.SortOrder.ASC), "nine-" + pageSize, pageSize > 2));
+            assertThat(ids).as("page size " + pageSize).containsExactlyElementsOf(ALL);
+        }
+    }
+
+    @Test
+    void a_cursor_saved_in_another_form_of_the_same_instant_repeats_nothing() {
+        // saved with six digits (an earlier run, a hand-edited file); the API now writes that instant as "...00.500Z"
+        new CursorStore(dir, "saved").save(new CursorStore.Cursor("2024-05-01T10:00:00.500000Z", Set.of("d1", "d2")));
+
+        List<String> ids = ids(drain(settings(2, null, null, CockroachDbSettings.SortOrder.ASC), "saved", false));
+
+        assertThat(ids).containsExactly("e1", "f1", "f2", "g1", "h1", "h2", "h3", "i1", "j1");
+    }
+
+    @Test
     void a_window_keeps_entries_from_start_inclusive_to_until_exclusive_compared_as_instants() {
         // "2024-05-01T10:00:01.100Z" sorts before "2024-05-01T10:00:01Z" as text; as instants it is after it
         for (int pageSize = 1; pageSize <= 4; pageSize++) {

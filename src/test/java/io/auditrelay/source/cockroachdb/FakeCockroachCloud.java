@@ -48,6 +48,7 @@ public final class FakeCockroachCloud implements AutoCloseable {
     private final List<Request> requests = new ArrayList<>();
     private volatile String acceptedKey = KEY;
     private volatile java.time.Duration delay = java.time.Duration.ZERO;
+    private volatile boolean nineDigitNext;
 
     public FakeCockroachCloud() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -95,6 +96,11 @@ public final class FakeCockroachCloud implements AutoCloseable {
     /** Every answer waits this long first (a slow API, so that a test can stop a reader between pages). */
     public void delay(java.time.Duration delay) {
         this.delay = delay;
+    }
+
+    /** next_starting_from always with nine fraction digits (also proto3), so it differs in text from created_at. */
+    public void nextWithNineDigits(boolean nine) {
+        this.nineDigitNext = nine;
     }
 
     void acceptKey(String key) {
@@ -167,7 +173,11 @@ public final class FakeCockroachCloud implements AutoCloseable {
                     ArrayNode array = root.putArray("entries");
                     page.forEach(e -> array.add(e.json()));
                     if (page.size() < matching.size()) {
-                        root.put("next_starting_from", proto3(page.get(page.size() - 1).at()));
+                        Instant next = page.get(page.size() - 1).at();
+                        root.put("next_starting_from", nineDigitNext
+                                ? java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
+                                        .withZone(java.time.ZoneOffset.UTC).format(next)
+                                : proto3(next));
                     }
                     body = Json.MAPPER.writeValueAsString(root);
                 }
