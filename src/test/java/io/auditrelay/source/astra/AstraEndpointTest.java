@@ -83,4 +83,41 @@ class AstraEndpointTest {
             assertThat(endpoint.getNackRedeliveryDelay()).isEqualTo(1000);
         }
     }
+
+    @Test
+    void a_kamelet_with_only_a_client_conf_and_tls_trust_gets_url_token_and_trust_from_them(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path conf = dir.resolve("client.conf");
+        java.nio.file.Files.writeString(conf, "webServiceUrl=https://pulsar-aws-useast2.api.streaming.datastax.com\n"
+                + "brokerServiceUrl=pulsar+ssl://pulsar-aws-useast2.streaming.datastax.com:6651\n"
+                + "authPlugin=org.apache.pulsar.client.impl.auth.AuthenticationToken\n"
+                + "authParams=token:eyJ+conf/token=\n"
+                + "tlsEnableHostnameVerification=true\n");
+        Properties properties = new Properties();
+        properties.setProperty("camel.kamelet.astra-audit-source.topic", "persistent://t/ns/audit-a");
+        properties.setProperty("camel.kamelet.astra-audit-source.clientConf", conf.toString());
+        properties.setProperty("camel.kamelet.astra-audit-source.tlsTrustStore", "/etc/relay/trust+1.p12");
+        properties.setProperty("camel.kamelet.astra-audit-source.tlsTrustStorePassword", "pa+ss/w=rd");
+        try (CamelContext context = new DefaultCamelContext()) {
+            context.getPropertiesComponent().setInitialProperties(properties);
+            context.setAutoStartup(false);
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("kamelet:astra-audit-source").to("mock:out");
+                }
+            });
+            context.start();
+            AstraEndpoint endpoint = context.getEndpoints().stream().filter(AstraEndpoint.class::isInstance)
+                    .map(AstraEndpoint.class::cast).findFirst().orElseThrow();
+            AstraPulsarSettings settings = endpoint.settings();
+            assertThat(settings.serviceUrl()).isEqualTo("pulsar+ssl://pulsar-aws-useast2.streaming.datastax.com:6651");
+            assertThat(settings.auth()).isEqualTo("token");
+            assertThat(settings.token()).isEqualTo("eyJ+conf/token=");
+            assertThat(settings.tls().trustStorePath()).isEqualTo("/etc/relay/trust+1.p12");
+            assertThat(settings.tls().trustStorePassword()).isEqualTo("pa+ss/w=rd");
+            assertThat(settings.tls().hostnameVerification()).isTrue();
+            assertThat(settings.toString()).doesNotContain("eyJ+conf/token=").doesNotContain("pa+ss/w=rd");
+        }
+    }
 }
