@@ -1,5 +1,6 @@
 package io.auditrelay.command;
 
+import io.auditrelay.source.cockroachdb.CursorStore;
 import io.auditrelay.spine.OnceCoordinator;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.BaseMainSupport;
@@ -7,6 +8,7 @@ import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -119,7 +121,11 @@ public final class BackfillCommand {
             out.println(NAME + ": stopped: " + outcome.failure());
             return 1;
         }
-        out.println(NAME + ": the window [" + from + ", " + until + ") was read");
+        boolean complete = outcome.stateDir() != null && new CursorStore(Path.of(outcome.stateDir()), name).read()
+                .map(CursorStore.Cursor::complete).orElse(false);
+        out.println(complete ? NAME + ": the window [" + from + ", " + until + ") was read"
+                : NAME + ": read everything there is up to now; the window ends later (" + until + "): run the same command"
+                        + " again after that to read the rest");
         return 0;
     }
 
@@ -165,10 +171,16 @@ public final class BackfillCommand {
     private static final class Outcome extends MainListenerSupport {
 
         private volatile OnceCoordinator coordinator;
+        private volatile String stateDir;
 
         @Override
         public void afterStart(BaseMainSupport main) {
             coordinator = main.getCamelContext().getRegistry().lookupByNameAndType("onceCoordinator", OnceCoordinator.class);
+            stateDir = main.getCamelContext().resolvePropertyPlaceholders("{{relay.state.dir}}");
+        }
+
+        String stateDir() {
+            return stateDir;
         }
 
         String failure() {

@@ -124,6 +124,19 @@ class CockroachDbBackfillTest {
     }
 
     @Test
+    void a_window_that_ends_in_the_future_is_read_up_to_now_and_not_marked_complete() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = new BackfillCommand(relay().properties(), new PrintStream(out, true, StandardCharsets.UTF_8), null)
+                .run("cockroachdb", "--from", "2024-05-01T10:00:15Z", "--until", "2999-01-01T00:00:00Z");
+
+        assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(Output.ids(dir.resolve("out/ndjson"))).containsExactlyElementsOf(window(15, 20));
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("the window ends later");
+        assertThat(new CursorStore(dir.resolve("state"), "cockroachdb-backfill-20240501T100015Z-29990101T000000Z")
+                .read().orElseThrow().complete()).isFalse();
+    }
+
+    @Test
     void backfill_rejects_wrong_arguments() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
