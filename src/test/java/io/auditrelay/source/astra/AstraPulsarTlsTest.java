@@ -127,15 +127,34 @@ class AstraPulsarTlsTest {
         assertThatThrownBy(() -> consumeOne(pulsar.tlsServiceUrl(), PulsarTls.DEFAULT, topic)).isInstanceOf(Exception.class);
     }
 
-    /** A name other than localhost that resolves to 127.0.0.1: this machine's host name (in /etc/hosts). */
+    /**
+     * A name other than localhost that resolves to 127.0.0.1, where the broker listens: this machine's host name, or
+     * another alias of 127.0.0.1 in /etc/hosts (sandboxes write their own, e.g. {@code 127.0.0.1 runsc}).
+     */
     private static String loopbackAlias() throws Exception {
-        String name = java.net.InetAddress.getLocalHost().getHostName();
-        java.net.InetAddress[] addresses = java.net.InetAddress.getAllByName(name);
-        if (name.equalsIgnoreCase("localhost") || java.util.Arrays.stream(addresses).noneMatch(a -> a.getHostAddress().equals("127.0.0.1"))) {
-            throw new AssertionError("this test needs the machine's host name (" + name + ") to resolve to 127.0.0.1, as"
-                    + " /etc/hosts has it on the relay's build machines; it resolves to " + java.util.Arrays.toString(addresses));
+        java.util.List<String> candidates = new java.util.ArrayList<>();
+        candidates.add(java.net.InetAddress.getLocalHost().getHostName());
+        java.nio.file.Path hosts = java.nio.file.Path.of("/etc/hosts");
+        if (java.nio.file.Files.isReadable(hosts)) {
+            for (String line : java.nio.file.Files.readAllLines(hosts)) {
+                String[] fields = line.replaceAll("#.*", "").trim().split("\\s+");
+                if (fields.length > 1 && fields[0].equals("127.0.0.1")) {
+                    candidates.addAll(java.util.Arrays.asList(fields).subList(1, fields.length));
+                }
+            }
         }
-        return name;
+        for (String name : candidates) {
+            try {
+                if (!name.equalsIgnoreCase("localhost") && java.util.Arrays.stream(java.net.InetAddress.getAllByName(name))
+                        .anyMatch(a -> a.getHostAddress().equals("127.0.0.1"))) {
+                    return name;
+                }
+            } catch (java.net.UnknownHostException unresolved) {
+                // the next candidate
+            }
+        }
+        throw new AssertionError("this test needs a name other than localhost that resolves to 127.0.0.1 (the host name"
+                + " or an alias in /etc/hosts); tried " + candidates);
     }
 
     /** Subscribes from the earliest message over TLS with {@code tls} and returns the first message. */
