@@ -227,7 +227,8 @@ final class CsvRecords implements Iterator<SourceRecord> {
                 used.add(more);
                 bytes += more.bytes() + 1;
                 if (more.problem() != null) {
-                    return new Attempt(null, used, more.problem());
+                    return new Attempt(null, used, "unbalanced quote: the quoted field opened on line " + openedOn
+                            + " runs into line " + more.number() + " (" + more.problem() + ")");
                 }
                 if (bytes > limits.maxRecordBytes()) {
                     return new Attempt(null, used, "the record from line " + start + " (a quoted field opened on line "
