@@ -244,52 +244,63 @@ final class CsvRecords implements Iterator<SourceRecord> {
                 i = 0;
                 continue;
             }
-            char c = text.charAt(i++);
-            switch (state) {
-                case QUOTED -> {
-                    if (c == '"') {
-                        if (i < length && text.charAt(i) == '"') {
-                            field.append('"');
-                            i++;
-                        } else {
-                            state = AFTER_QUOTE;
-                        }
-                    } else {
-                        field.append(c);
-                    }
+            if (state == QUOTED) {
+                int quote = text.indexOf('"', i);
+                if (quote < 0) {
+                    field.append(text, i, length);
+                    i = length;
+                    continue;
                 }
-                case AFTER_QUOTE -> {
-                    if (c == ',') {
-                        state = FIELD_START;
-                    } else if (!(c == '\r' && i == length)) {
-                        return new Attempt(null, used, "unbalanced quote: the quoted field opened on line " + openedOn
-                                + " is closed by a quote followed by '" + c + "' on line " + used.get(used.size() - 1).number());
-                    }
+                field.append(text, i, quote);
+                i = quote + 1;
+                if (i < length && text.charAt(i) == '"') {
+                    field.append('"');
+                    i++;
+                } else {
+                    state = AFTER_QUOTE;
                 }
-                default -> {
-                    if (c == ',') {
-                        state = FIELD_START;
-                    } else if (c == '"' && state == FIELD_START) {
-                        state = QUOTED;
-                        openedOn = used.get(used.size() - 1).number();
-                    } else {
-                        state = UNQUOTED;
-                        if (!(c == '\r' && i == length)) {
-                            field.append(c);
-                        }
-                    }
-                }
+                continue;
             }
-            if (state == FIELD_START) {
-                if (field.length() > limits.maxFieldLength()) {
-                    return new Attempt(null, used, fieldTooLong(fields.size() + 1, start));
+            if (state == AFTER_QUOTE) {
+                char c = text.charAt(i++);
+                if (c == '\r' && i == length) {
+                    continue; // CRLF after the closing quote
                 }
-                fields.add(field.toString());
-                field.setLength(0);
-                if (fields.size() >= limits.maxColumns()) {
-                    return new Attempt(null, used, "the record on line " + start + " has more than relay.input.max-columns ("
-                            + limits.maxColumns() + ") fields");
+                if (c != ',') {
+                    return new Attempt(null, used, "unbalanced quote: the quoted field opened on line " + openedOn
+                            + " is closed by a quote followed by '" + c + "' on line " + used.get(used.size() - 1).number());
                 }
+                state = FIELD_START;
+            } else if (state == FIELD_START && text.charAt(i) == '"') {
+                state = QUOTED;
+                openedOn = used.get(used.size() - 1).number();
+                i++;
+                continue;
+            } else {
+                // unquoted: up to the next comma or the end of the line (without a CR before it); a quote is a quote
+                int comma = text.indexOf(',', i);
+                int stop = comma < 0 ? length : comma;
+                if (comma < 0 && stop > i && text.charAt(stop - 1) == '\r') {
+                    stop--;
+                }
+                field.append(text, i, stop);
+                if (comma < 0) {
+                    i = length;
+                    state = UNQUOTED;
+                    continue;
+                }
+                i = comma + 1;
+                state = FIELD_START;
+            }
+            // a comma ended the field
+            if (field.length() > limits.maxFieldLength()) {
+                return new Attempt(null, used, fieldTooLong(fields.size() + 1, start));
+            }
+            fields.add(field.toString());
+            field.setLength(0);
+            if (fields.size() >= limits.maxColumns()) {
+                return new Attempt(null, used, "the record on line " + start + " has more than relay.input.max-columns ("
+                        + limits.maxColumns() + ") fields");
             }
         }
         if (field.length() > limits.maxFieldLength()) {

@@ -59,7 +59,7 @@ public final class JsonRecords {
             return SourceRecord.unparsable(vendor, text, location, "empty record");
         }
         if (text.length() > limits.maxRecordBytes()) {
-            return tooLarge(vendor, text.substring(0, LineSource.PREFIX), text.length(), location);
+            return tooLarge(vendor, text.substring(0, Math.min(text.length(), LineSource.PREFIX)), text.length(), location);
         }
         try {
             JsonNode node = limits.mapper().readTree(text);

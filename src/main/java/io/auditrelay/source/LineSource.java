@@ -70,14 +70,17 @@ final class LineSource {
             int start = position;
             int end = start;
             boolean newline = false;
+            byte[] bytes = buffer;
             while (end < limit) {
-                byte b = buffer[end];
-                if (b == '\n') {
-                    newline = true;
-                    break;
-                }
-                if (b >= 0 && b < 0x20 && b != '\t' && b != '\r' && control < 0) {
-                    control = (int) (total + end - start);
+                byte b = bytes[end];
+                if (b < 0x20) { // also every byte of a multi-byte character (negative)
+                    if (b == '\n') {
+                        newline = true;
+                        break;
+                    }
+                    if (b >= 0 && b != '\t' && b != '\r' && control < 0) {
+                        control = (int) (total + end - start);
+                    }
                 }
                 end++;
             }
