@@ -6,6 +6,7 @@ import io.auditrelay.source.InboxSeeder;
 import io.auditrelay.source.InputLimits;
 import io.auditrelay.source.RecordReader;
 import io.auditrelay.source.inbox.InboxRoutes;
+import io.auditrelay.spine.Chunker;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.DedupeRepository;
 import io.auditrelay.spine.FanOut;
@@ -60,6 +61,7 @@ public class CoreConfiguration implements CamelConfiguration {
         InputLimits limits = InputLimits.from(settings);
         registry.bind("inputLimits", limits);
         registry.bind("recordReader", new RecordReader(limits));
+        registry.bind("chunker", new Chunker());
 
         // relay.sinks -> relay.sink.<name>.uri: the sink endpoints the spine fans out to (they select, retry and
         // dead-letter themselves; the spine flushes them at the end of each unit)
