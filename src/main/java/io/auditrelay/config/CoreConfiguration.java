@@ -3,8 +3,10 @@ package io.auditrelay.config;
 import io.auditrelay.settings.Settings;
 import io.auditrelay.mapper.Mappers;
 import io.auditrelay.source.InboxSeeder;
+import io.auditrelay.source.InputLimits;
 import io.auditrelay.source.RecordReader;
 import io.auditrelay.source.inbox.InboxRoutes;
+import io.auditrelay.spine.Chunker;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.DedupeRepository;
 import io.auditrelay.spine.FanOut;
@@ -55,7 +57,11 @@ public class CoreConfiguration implements CamelConfiguration {
         DeadLetterStore deadLetters = new DeadLetterStore(Path.of(settings.get("relay.dlq.dir", "data/dlq")), clock, stats);
         registry.bind("deadLetters", deadLetters);
         registry.bind("normalizer", new Normalizer(settings.optional("relay.org"), clock, stats));
-        registry.bind("recordReader", new RecordReader());
+        // relay.input.*: the bounds of every reader of vendor input (files, objects, messages, API pages)
+        InputLimits limits = InputLimits.from(settings);
+        registry.bind("inputLimits", limits);
+        registry.bind("recordReader", new RecordReader(limits));
+        registry.bind("chunker", new Chunker());
 
         // relay.sinks -> relay.sink.<name>.uri: the sink endpoints the spine fans out to (they select, retry and
         // dead-letter themselves; the spine flushes them at the end of each unit)

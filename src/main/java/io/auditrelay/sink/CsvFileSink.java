@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Writes {@code audit-YYYY-MM-DD.csv} with a header row and RFC 4180 quoting (CRLF line ends,
- * fields with a comma, quote or line break quoted, quotes doubled); {@code raw} is compact JSON.
+ * fields with a comma, quote or line break quoted, quotes doubled); {@code raw} is compact JSON. A NUL or another
+ * control character in a value (not tab or a line break) is written as a JSON-style escape (a backslash, u, four hex digits), never raw.
  */
 public class CsvFileSink extends DailyFileSink {
 
@@ -56,6 +57,7 @@ public class CsvFileSink extends DailyFileSink {
 
     private static void field(StringBuilder line, String value) {
         if (value != null) {
+            value = escapeControls(value);
             boolean quote = value.indexOf(',') >= 0 || value.indexOf('"') >= 0
                     || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0;
             if (quote) {
@@ -65,6 +67,31 @@ public class CsvFileSink extends DailyFileSink {
             }
         }
         line.append(',');
+    }
+
+    /** The value with each control character other than tab, CR and LF (and DEL) as a backslash, u and four hex digits. */
+    static String escapeControls(String value) {
+        int i = 0;
+        while (i < value.length() && !control(value.charAt(i))) {
+            i++;
+        }
+        if (i == value.length()) {
+            return value;
+        }
+        StringBuilder out = new StringBuilder(value.length() + 16).append(value, 0, i);
+        for (; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (control(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean control(char c) {
+        return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
     }
 
     @Override

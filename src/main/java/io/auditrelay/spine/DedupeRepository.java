@@ -33,12 +33,27 @@ import java.util.List;
  * memory ({@link IdHashSet}) and appends each new hash to {@code dedupe-ids.txt}, one line per id;
  * the file is compacted to the newest {@code maxIds} entries when it grows past twice that. A torn
  * last line (a kill during a write) is ignored on load: that id was not confirmed.
+ *
+ * <p>With each id it keeps a 64-bit hash of the event's content ({@link #claimAll}), so an id seen again with other
+ * content (another user's action under the same id) is told apart from a plain repeat: a conflicting duplicate. A line
+ * is 32 hex digits of the id hash then 16 of the content hash; a line of 32 digits (written before content was kept)
+ * is an id whose content is not known, which never conflicts.
  */
 public class DedupeRepository extends ServiceSupport implements IdempotentRepository {
 
     public static final String FILE_NAME = "dedupe-ids.txt";
     private static final Logger LOG = LoggerFactory.getLogger(DedupeRepository.class);
     private static final HexFormat HEX = HexFormat.of();
+
+    /** What claiming an id found. */
+    public enum Claim {
+        /** Not seen before: claimed. */
+        NEW,
+        /** Seen before (delivered, in flight, or earlier in the same list) with the same content, or content not known. */
+        DUPLICATE,
+        /** Seen before with other content. */
+        CONFLICT
+    }
 
     private final Path file;
     private final IdHashSet ids;
@@ -73,6 +88,31 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
             }
         }
         return fresh;
+    }
+
+    /**
+     * Claims a chunk's ids with the hashes of their events' content (0: not known) under one lock: element i says
+     * whether {@code keys[i]} is new, a duplicate (same content, or content not known on either side) or a conflict
+     * (the id was seen with other content). Only new ids are claimed.
+     */
+    public Claim[] claimAll(List<String> keys, long[] contents) {
+        long[][] hashes = new long[keys.size()][];
+        for (int i = 0; i < hashes.length; i++) {
+            hashes[i] = IdHashSet.hash(keys.get(i));
+        }
+        Claim[] claims = new Claim[hashes.length];
+        synchronized (this) {
+            for (int i = 0; i < hashes.length; i++) {
+                long[] hash = hashes[i];
+                if (ids.add(hash[0], hash[1], contents[i])) {
+                    claims[i] = Claim.NEW;
+                } else {
+                    long known = ids.content(hash[0], hash[1]);
+                    claims[i] = known != 0 && contents[i] != 0 && known != contents[i] ? Claim.CONFLICT : Claim.DUPLICATE;
+                }
+            }
+        }
+        return claims;
     }
 
     @Override
@@ -115,9 +155,15 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
             try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
                 String line;
                 while ((line = reader.readLine()) != null) {
-                    if (line.length() == 32) {
+                    if (line.length() == 32 || line.length() == 48) {
                         try {
-                            ids.add(HEX.fromHexDigitsToLong(line, 0, 16), HEX.fromHexDigitsToLong(line, 16, 32));
+                            long high = HEX.fromHexDigitsToLong(line, 0, 16);
+                            long low = HEX.fromHexDigitsToLong(line, 16, 32);
+                            long content = line.length() == 48 ? HEX.fromHexDigitsToLong(line, 32, 48) : 0;
+                            if (!ids.add(high, low, content) && content != 0 && ids.content(high, low) == 0) {
+                                ids.remove(high, low); // the id again, now with its content
+                                ids.add(high, low, content);
+                            }
                             linesInFile++;
                         } catch (IllegalArgumentException torn) {
                             LOG.debug("Ignoring unreadable line in {}", file);
@@ -158,9 +204,10 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
             if (linesInFile >= 2L * ids.capacity()) {
                 rewrite();
             }
-            StringBuilder lines = new StringBuilder(hashes.size() * 33);
+            StringBuilder lines = new StringBuilder(hashes.size() * 49);
             for (long[] hash : hashes) {
-                lines.append(HEX.toHexDigits(hash[0])).append(HEX.toHexDigits(hash[1])).append('\n');
+                lines.append(HEX.toHexDigits(hash[0])).append(HEX.toHexDigits(hash[1]))
+                        .append(HEX.toHexDigits(ids.content(hash[0], hash[1]))).append('\n');
             }
             out.write(lines.toString().getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -178,10 +225,11 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
             }
             Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
             try (BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.US_ASCII)) {
-                ids.forEachOldestFirst((h, l) -> {
+                ids.forEachOldestFirst((h, l, content) -> {
                     try {
                         writer.write(HEX.toHexDigits(h));
                         writer.write(HEX.toHexDigits(l));
+                        writer.write(HEX.toHexDigits(content));
                         writer.write('\n');
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);

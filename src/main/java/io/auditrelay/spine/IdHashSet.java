@@ -1,9 +1,9 @@
 package io.auditrelay.spine;
 
 /**
- * A bounded, insertion-ordered set of 128-bit id hashes: when full, adding evicts the oldest.
- * Two long arrays hold the hashes in a ring and an open-addressing table indexes the ring,
- * so a million ids take about 24 MB instead of the 150 MB a {@code LinkedHashSet<String>} would.
+ * A bounded, insertion-ordered set of 128-bit id hashes, each with a 64-bit hash of its content (0: not known): when
+ * full, adding evicts the oldest. Three long arrays hold the hashes in a ring and an open-addressing table indexes the
+ * ring, so a million ids take about 32 MB instead of the 150 MB a {@code LinkedHashSet<String>} would.
  * Not thread-safe: {@link DedupeRepository} guards it.
  */
 public final class IdHashSet {
@@ -19,6 +19,7 @@ public final class IdHashSet {
 
     private final long[] hi;
     private final long[] lo;
+    private final long[] content;
     private final boolean[] live;
     private final int[] table;
     private final int mask;
@@ -31,6 +32,7 @@ public final class IdHashSet {
         }
         hi = new long[capacity];
         lo = new long[capacity];
+        content = new long[capacity];
         live = new boolean[capacity];
         int tableSize = Integer.highestOneBit(Math.max(4, capacity * 2 - 1)) << 1;
         table = new int[tableSize];
@@ -51,6 +53,17 @@ public final class IdHashSet {
 
     /** Adds the hash; returns false if it was already present. */
     public boolean add(long h, long l) {
+        return add(h, l, 0);
+    }
+
+    /** The content hash kept with an id hash: 0 when it is not known or the id is not present. */
+    public long content(long h, long l) {
+        int slot = find(h, l);
+        return slot < 0 ? 0 : content[table[slot] - 1];
+    }
+
+    /** Adds the hash with its content hash (0: not known); returns false if it was already present (kept as it was). */
+    public boolean add(long h, long l, long contentHash) {
         if (find(h, l) >= 0) {
             return false;
         }
@@ -59,6 +72,7 @@ public final class IdHashSet {
         }
         hi[next] = h;
         lo[next] = l;
+        content[next] = contentHash;
         live[next] = true;
         int slot = home(h, l);
         while (table[slot] != 0) {
@@ -86,14 +100,19 @@ public final class IdHashSet {
         size = 0;
     }
 
-    /** Visits the live hashes from oldest to newest. */
-    void forEachOldestFirst(java.util.function.BiConsumer<Long, Long> visitor) {
+    /** Visits the live hashes from oldest to newest: id hash (high, low) and content hash. */
+    void forEachOldestFirst(Visitor visitor) {
         for (int i = 0; i < hi.length; i++) {
             int index = (next + i) % hi.length;
             if (live[index]) {
-                visitor.accept(hi[index], lo[index]);
+                visitor.visit(hi[index], lo[index], content[index]);
             }
         }
+    }
+
+    /** What {@link #forEachOldestFirst} calls for each entry. */
+    interface Visitor {
+        void visit(long high, long low, long content);
     }
 
     private int home(long h, long l) {

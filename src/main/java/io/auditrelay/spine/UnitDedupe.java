@@ -1,9 +1,17 @@
 package io.auditrelay.spine;
 
+import io.auditrelay.event.AuditEvent;
 import io.auditrelay.event.Delivery;
+import io.auditrelay.event.SourceRecord;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,8 +24,22 @@ import java.util.List;
  * unit share its unit of work (so nothing is confirmed before the unit is); Camel copies and sorts that unit of
  * work's callback list each time a record enters a route, which makes a large file quadratic. Here the unit
  * registers one callback, whatever its size.
+ *
+ * <p>An id seen before with other content (another user's action, another time under the same id) is not a repeat:
+ * it is logged and dead-lettered as a conflicting duplicate, never dropped silently. The content compared is what a
+ * vendor's record says happened, as mapped: time, action, outcome, actor and resource ids and email. So the same event
+ * read twice, from an export and from a stream, is a plain duplicate.
  */
 public class UnitDedupe {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UnitDedupe.class);
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     /** Exchange property holding the ids claimed by the current unit. */
     public static final String UNIT_IDS = "relayUnitIds";
@@ -53,24 +75,32 @@ public class UnitDedupe {
 
     /**
      * Claims the ids of a chunk ({@code List<Delivery>} body): the body keeps the events whose id was neither
-     * delivered before nor is in flight (also earlier in the same chunk); the others are counted as duplicates.
+     * delivered before nor is in flight (also earlier in the same chunk); the others are counted as duplicates, or,
+     * when their content differs from what the id was seen with, kept aside for the dead-letter store
+     * ({@link Normalizer#REJECTED}) as conflicting duplicates.
      */
     @SuppressWarnings("unchecked")
     public void claim(Exchange chunk) {
         List<Delivery> deliveries = chunk.getMessage().getBody(List.class);
         List<String> all = new ArrayList<>(deliveries.size());
-        for (Delivery delivery : deliveries) {
-            all.add(delivery.event().id());
+        long[] contents = new long[deliveries.size()];
+        for (int i = 0; i < contents.length; i++) {
+            AuditEvent event = deliveries.get(i).event();
+            all.add(event.id());
+            contents[i] = contentHash(event);
         }
-        boolean[] isNew = repository.addAll(all);
+        DedupeRepository.Claim[] claims = repository.claimAll(all, contents);
         List<Delivery> fresh = new ArrayList<>(deliveries.size());
         List<String> claimed = new ArrayList<>(deliveries.size());
-        for (int i = 0; i < isNew.length; i++) {
-            if (isNew[i]) {
-                fresh.add(deliveries.get(i));
-                claimed.add(all.get(i));
-            } else {
-                stats.duplicate(deliveries.get(i).vendor());
+        for (int i = 0; i < claims.length; i++) {
+            Delivery delivery = deliveries.get(i);
+            switch (claims[i]) {
+                case NEW -> {
+                    fresh.add(delivery);
+                    claimed.add(all.get(i));
+                }
+                case DUPLICATE -> stats.duplicate(delivery.vendor());
+                case CONFLICT -> conflict(chunk, delivery);
             }
         }
         chunk.getMessage().setBody(fresh);
@@ -93,5 +123,42 @@ public class UnitDedupe {
                 }
             });
         }
+    }
+
+    private static void conflict(Exchange chunk, Delivery delivery) {
+        InvalidRecordException reason = conflicting(delivery.vendor(), delivery.location(), delivery.event().id());
+        @SuppressWarnings("unchecked")
+        List<Normalizer.Rejected> rejected = chunk.getProperty(Normalizer.REJECTED, List.class);
+        if (rejected == null) {
+            rejected = new ArrayList<>();
+            chunk.setProperty(Normalizer.REJECTED, rejected);
+        }
+        SourceRecord source = delivery.source() != null ? delivery.source()
+                : SourceRecord.unparsable(delivery.vendor(), null, null, null);
+        rejected.add(new Normalizer.Rejected(source, reason));
+    }
+
+    /** Logs a conflicting duplicate; the reason to dead-letter it with. */
+    public static InvalidRecordException conflicting(String vendor, String location, String id) {
+        LOG.warn("Conflicting duplicate: {} from {} has the id {} of an event seen before with other content;"
+                + " it is dead-lettered, not dropped", vendor, location, id);
+        return new InvalidRecordException("conflicting duplicate: the id " + id + " was seen before with other content"
+                + " (time, action, outcome, actor or resource)");
+    }
+
+    /** A 64-bit hash of what the event says happened (never 0, which stands for "not known"). */
+    public static long contentHash(AuditEvent event) {
+        StringBuilder text = new StringBuilder(256);
+        text.append(event.time()).append('\u0001').append(event.action()).append('\u0001')
+                .append(event.outcome() == null ? null : event.outcome().value()).append('\u0001');
+        if (event.actor() != null) {
+            text.append(event.actor().id()).append('\u0001').append(event.actor().email());
+        }
+        text.append('\u0001');
+        if (event.resource() != null) {
+            text.append(event.resource().type()).append('\u0001').append(event.resource().id());
+        }
+        long hash = ByteBuffer.wrap(MD5.get().digest(text.toString().getBytes(StandardCharsets.UTF_8))).getLong();
+        return hash == 0 ? 1 : hash;
     }
 }

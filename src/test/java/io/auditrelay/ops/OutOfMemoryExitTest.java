@@ -29,7 +29,9 @@ class OutOfMemoryExitTest {
 
     @Test
     void a_relay_whose_heap_runs_out_ends_its_process() throws Exception {
-        RelayRunner layout = RelayRunner.inDir(dir).with("relay.once", "true");
+        // the input limits (relay.input.*) keep a long line out of the heap; raised here so this line is read whole
+        RelayRunner layout = RelayRunner.inDir(dir).with("relay.once", "true")
+                .with("relay.input.max-record-bytes", "1000000000").with("relay.input.max-field-length", "1000000000");
         Path inbox = layout.inbox("conduktor");
         Files.createDirectories(inbox);
         // one JSON line of 160 MB: more than the 96 MB heap can hold as a string

@@ -94,4 +94,37 @@ class DedupeRepositoryTest {
         }
         assertThat(set.size()).isEqualTo(64);
     }
+
+    @Test
+    void an_id_seen_again_with_other_content_is_a_conflict_also_after_a_restart() throws Exception {
+        DedupeRepository first = new DedupeRepository(dir, 100);
+        first.start();
+        assertThat(first.claimAll(List.of("conduktor:1", "conduktor:1", "conduktor:1"), new long[] {11, 11, 22}))
+                .containsExactly(DedupeRepository.Claim.NEW, DedupeRepository.Claim.DUPLICATE, DedupeRepository.Claim.CONFLICT);
+        first.confirmAll(List.of("conduktor:1"));
+        first.stop();
+
+        DedupeRepository second = new DedupeRepository(dir, 100);
+        second.start();
+        assertThat(second.claimAll(List.of("conduktor:1", "conduktor:1", "conduktor:2"), new long[] {11, 33, 44}))
+                .containsExactly(DedupeRepository.Claim.DUPLICATE, DedupeRepository.Claim.CONFLICT, DedupeRepository.Claim.NEW);
+        assertThat(second.claimAll(List.of("conduktor:1"), new long[] {0}))
+                .as("content not known: a plain duplicate").containsExactly(DedupeRepository.Claim.DUPLICATE);
+        second.stop();
+    }
+
+    @Test
+    void a_store_written_before_content_was_kept_still_loads_and_never_conflicts() throws Exception {
+        long[] hash = IdHashSet.hash("cockroachdb:old");
+        Files.writeString(dir.resolve(DedupeRepository.FILE_NAME), java.util.HexFormat.of().toHexDigits(hash[0])
+                + java.util.HexFormat.of().toHexDigits(hash[1]) + "\n");
+
+        DedupeRepository repo = new DedupeRepository(dir, 100);
+        repo.start();
+
+        assertThat(repo.contains("cockroachdb:old")).isTrue();
+        assertThat(repo.claimAll(List.of("cockroachdb:old"), new long[] {5})).containsExactly(DedupeRepository.Claim.DUPLICATE);
+        repo.stop();
+        assertThat(Files.readAllLines(dir.resolve(DedupeRepository.FILE_NAME))).allSatisfy(l -> assertThat(l).hasSize(48));
+    }
 }

@@ -56,7 +56,7 @@ class AirkitConsumer extends DefaultConsumer {
 
     private final AirkitEndpoint endpoint;
     private final String bucket;
-    private final RecordReader reader = new RecordReader();
+    private RecordReader reader = new RecordReader();
     private ScheduledExecutorService executor;
     private AirkitHealthCheck check;
     /** The listing of the current pass goes on after this key; null at the start of a pass. */
@@ -89,6 +89,7 @@ class AirkitConsumer extends DefaultConsumer {
         }
         marker = null;
         newInPass = false;
+        reader = new RecordReader(endpoint.getInputLimits().resolve(endpoint.getCamelContext()));
         executor = endpoint.getCamelContext().getExecutorServiceManager()
                 .newSingleThreadScheduledExecutor(this, "audit-airkit[" + bucket + "]");
         executor.scheduleWithFixedDelay(this::run, 0, Math.max(1, endpoint.getPollInterval()), TimeUnit.MILLISECONDS);

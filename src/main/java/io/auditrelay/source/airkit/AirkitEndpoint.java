@@ -1,5 +1,6 @@
 package io.auditrelay.source.airkit;
 
+import io.auditrelay.source.InputLimitOptions;
 import io.auditrelay.aws.S3Access;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.DedupeRepository;
@@ -86,6 +87,9 @@ public class AirkitEndpoint extends DefaultEndpoint {
     private DedupeRepository objects;
     private DeadLetterStore deadLetters;
     private OnceCoordinator coordinator;
+
+    @UriParam
+    private InputLimitOptions inputLimits = new InputLimitOptions();
 
     public AirkitEndpoint(String uri, AirkitComponent component) {
         super(uri, component);
@@ -310,5 +314,13 @@ public class AirkitEndpoint extends DefaultEndpoint {
 
     public void setDlqDir(String dlqDir) {
         this.dlqDir = dlqDir;
+    }
+
+    public InputLimitOptions getInputLimits() {
+        return inputLimits;
+    }
+
+    public void setInputLimits(InputLimitOptions inputLimits) {
+        this.inputLimits = inputLimits;
     }
 }

@@ -2,7 +2,7 @@ package io.auditrelay.source.astra;
 
 import io.auditrelay.retry.Backoff;
 import io.auditrelay.event.Headers;
-import io.auditrelay.spine.Normalizer;
+import io.auditrelay.source.JsonRecords;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.CamelContext;
@@ -20,7 +20,6 @@ import org.apache.pulsar.client.api.SubscriptionInitialPosition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -71,6 +70,7 @@ public class AstraConsumer extends DefaultConsumer {
     private AstraPulsarHealthCheck check;
     private OnceCoordinator coordinator;
     private AstraPulsarSettings settings;
+    private JsonRecords json;
 
     public AstraConsumer(AstraEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -81,6 +81,7 @@ public class AstraConsumer extends DefaultConsumer {
     protected void doStart() throws Exception {
         super.doStart();
         settings = endpoint.settings();
+        json = new JsonRecords(endpoint.getInputLimits().resolve(endpoint.getCamelContext()));
         coordinator = endpoint.coordinator();
         if (coordinator != null) {
             coordinator.expect(SOURCE);
@@ -231,9 +232,9 @@ public class AstraConsumer extends DefaultConsumer {
             if (message.hasKey()) {
                 in.setHeader(KEY, message.getKey());
             }
-            // a message that is not an audit event is not a unit failure: the record says why, the spine dead-letters it
-            String text = new String(message.getData(), StandardCharsets.UTF_8);
-            in.setBody(List.of(Normalizer.parse(VENDOR, text, location)));
+            // a message that is not an audit event (not JSON, not UTF-8, over relay.input.max-record-bytes) is not a
+            // unit failure: the record says why, the spine dead-letters it
+            in.setBody(List.of(json.parse(VENDOR, message.getData(), location)));
             // the unit's own completions (e.g. the normalize step recording its ids) run first, then the ack or nack
             SourceUnit.begin(exchange, new SynchronizationAdapter() {
                 @Override

@@ -1,5 +1,6 @@
 package io.auditrelay.source.astra;
 
+import io.auditrelay.source.InputLimitOptions;
 import io.auditrelay.spine.OnceCoordinator;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -84,6 +85,9 @@ public class AstraEndpoint extends DefaultEndpoint {
             description = "With relay.once: the subscription counts as drained after this many milliseconds without"
                     + " a message (Pulsar has no cheap end-of-topic for a subscription)")
     private long idleTimeout = 3000;
+
+    @UriParam
+    private InputLimitOptions inputLimits = new InputLimitOptions();
 
     public AstraEndpoint(String uri, AstraComponent component) {
         super(uri, component);
@@ -328,5 +332,13 @@ public class AstraEndpoint extends DefaultEndpoint {
 
     public void setIdleTimeout(long idleTimeout) {
         this.idleTimeout = idleTimeout;
+    }
+
+    public InputLimitOptions getInputLimits() {
+        return inputLimits;
+    }
+
+    public void setInputLimits(InputLimitOptions inputLimits) {
+        this.inputLimits = inputLimits;
     }
 }

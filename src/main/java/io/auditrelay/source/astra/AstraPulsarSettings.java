@@ -168,6 +168,13 @@ public record AstraPulsarSettings(String serviceUrl, List<String> topics, String
         }
     }
 
+    /** Never shows the token or the OAuth2 credentials URL (a data: URL holds the client secret). */
+    @Override
+    public String toString() {
+        return "AstraPulsarSettings[" + describe() + ", authName=" + authName + ", issuerUrl=" + issuerUrl
+                + (credentialsUrl != null ? ", credentialsUrl=********" : "") + ", audience=" + audience + ", scope=" + scope + "]";
+    }
+
     /** A one-line description with the secrets masked, for logs. */
     public String describe() {
         return "service " + serviceUrl + ", topics " + topics + ", subscription " + subscription + " (" + subscriptionType

@@ -1,9 +1,11 @@
 package io.auditrelay.source.cockroachdb;
 
 import io.auditrelay.retry.RetryAfter;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.auditrelay.mapper.Json;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 
 import java.io.IOException;
 import java.net.URI;
@@ -111,33 +113,51 @@ public class AuditLogClient {
         return parsePage(body);
     }
 
-    /** Reads a 2xx body: {@code {"entries": [...], "next_starting_from": "..."}}. */
+    /**
+     * Skims a page without building it: no bound on nesting or string length, so one hostile entry (a 100,000-deep
+     * array, a huge string) is cut out as text and dead-lettered on its own, instead of making the whole page
+     * unreadable (and the cursor stuck on it).
+     */
+    private static final JsonFactory SKIM = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Integer.MAX_VALUE)
+                    .maxStringLength(Integer.MAX_VALUE).build())
+            .build();
+
+    /**
+     * Reads a 2xx body: {@code {"entries": [...], "next_starting_from": "..."}}. Each entry is taken as its text, found
+     * by the streaming parser, and parsed later on its own (within the input limits), so the entries before and after
+     * a bad one are delivered.
+     */
     static Outcome parsePage(String body) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            return new Outcome.Unreadable("response body is not JSON: " + e.getOriginalMessage() + "; body starts: " + abbreviate(body));
-        }
-        if (root == null || !root.isObject()) {
-            return new Outcome.Unreadable("response body is not a JSON object; body starts: " + abbreviate(body));
-        }
-        JsonNode entries = root.get("entries");
-        if (entries != null && !entries.isNull() && !entries.isArray()) {
-            return new Outcome.Unreadable("response field 'entries' is not an array");
-        }
         List<String> texts = new ArrayList<>();
-        if (entries != null && entries.isArray()) {
-            for (JsonNode entry : entries) {
-                try {
-                    texts.add(Json.MAPPER.writeValueAsString(entry));
-                } catch (JsonProcessingException e) {
-                    texts.add(entry.toString());
+        String nextValue = null;
+        try (JsonParser parser = SKIM.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return new Outcome.Unreadable("response body is not a JSON object; body starts: " + abbreviate(body));
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if ("entries".equals(name) && value != JsonToken.VALUE_NULL) {
+                    if (value != JsonToken.START_ARRAY) {
+                        return new Outcome.Unreadable("response field 'entries' is not an array");
+                    }
+                    while (parser.nextToken() != JsonToken.END_ARRAY) {
+                        int from = (int) parser.currentTokenLocation().getCharOffset();
+                        parser.skipChildren();
+                        texts.add(body.substring(from, (int) parser.currentLocation().getCharOffset()));
+                    }
+                } else if ("next_starting_from".equals(name) && value.isScalarValue() && value != JsonToken.VALUE_NULL) {
+                    String next = parser.getValueAsString();
+                    nextValue = next == null || next.isBlank() ? null : next;
+                } else {
+                    parser.skipChildren();
                 }
             }
+        } catch (IOException e) {
+            String reason = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
+            return new Outcome.Unreadable("response body is not JSON: " + reason + "; body starts: " + abbreviate(body));
         }
-        JsonNode next = root.get("next_starting_from");
-        String nextValue = next == null || next.isNull() || next.asText().isBlank() ? null : next.asText();
         return new Outcome.Page(texts, nextValue);
     }
 

@@ -3,7 +3,7 @@ package io.auditrelay.source.cockroachdb;
 import io.auditrelay.retry.Backoff;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.event.Headers;
-import io.auditrelay.spine.Normalizer;
+import io.auditrelay.source.JsonRecords;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.spine.RelayStats;
 import io.auditrelay.event.SourceRecord;
@@ -43,6 +43,7 @@ public class CockroachDbConsumer extends DefaultConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(CockroachDbConsumer.class);
 
     private final CockroachDbSettings settings;
+    private JsonRecords json;
     private final String name;
     private final Object lock = new Object();
     private volatile boolean stopping;
@@ -76,6 +77,7 @@ public class CockroachDbConsumer extends DefaultConsumer {
     protected void doStart() throws Exception {
         super.doStart();
         CamelContext context = getEndpoint().getCamelContext();
+        json = new JsonRecords(getEndpoint().getInputLimits().resolve(context));
         OnceCoordinator coordinator = context.getRegistry().findSingleByType(OnceCoordinator.class);
         if (coordinator != null) {
             coordinator.expect(name);
@@ -200,7 +202,8 @@ public class CockroachDbConsumer extends DefaultConsumer {
     private Exception deliver(Page page) {
         List<SourceRecord> unit = new ArrayList<>(page.entries().size());
         for (int i = 0; i < page.entries().size(); i++) {
-            unit.add(Normalizer.parse(CockroachDbPoller.VENDOR, page.entries().get(i), page.location(i)));
+            // an entry over the input limits (size, depth) is an unparsable record, dead-lettered; the page goes on
+            unit.add(json.parse(CockroachDbPoller.VENDOR, page.entries().get(i), page.location(i)));
         }
         Exchange exchange = createExchange(false);
         AtomicBoolean acked = new AtomicBoolean();

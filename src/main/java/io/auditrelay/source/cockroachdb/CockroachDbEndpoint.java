@@ -1,5 +1,6 @@
 package io.auditrelay.source.cockroachdb;
 
+import io.auditrelay.source.InputLimitOptions;
 import io.auditrelay.spine.OnceCoordinator;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -66,6 +67,9 @@ public class CockroachDbEndpoint extends DefaultEndpoint {
     private int progressPages = 50;
     @UriParam(label = "consumer", defaultValue = "data/state", description = "Where the cursor file is kept")
     private String stateDir = "data/state";
+
+    @UriParam
+    private InputLimitOptions inputLimits = new InputLimitOptions();
 
     public CockroachDbEndpoint(String uri, CockroachDbComponent component) {
         super(uri, component);
@@ -222,5 +226,13 @@ public class CockroachDbEndpoint extends DefaultEndpoint {
 
     public void setStateDir(String stateDir) {
         this.stateDir = stateDir;
+    }
+
+    public InputLimitOptions getInputLimits() {
+        return inputLimits;
+    }
+
+    public void setInputLimits(InputLimitOptions inputLimits) {
+        this.inputLimits = inputLimits;
     }
 }

@@ -1,7 +1,7 @@
 package io.auditrelay.source.conduktor;
 
 import io.auditrelay.event.Headers;
-import io.auditrelay.spine.Normalizer;
+import io.auditrelay.source.JsonRecords;
 import io.auditrelay.spine.OnceCoordinator;
 import io.auditrelay.event.SourceRecord;
 import io.auditrelay.unit.SourceUnit;
@@ -94,12 +94,22 @@ public class ConduktorConsumer extends DefaultConsumer {
         return error;
     }
 
-    /** One poll batch as one unit of source records, in poll order. */
-    static Unit unit(ConsumerRecords<String, String> records) {
+    /**
+     * One poll batch as one unit of source records, in poll order. A record whose value is over
+     * {@code relay.input.max-record-bytes} is not parsed: it is dead-lettered with its size.
+     */
+    static Unit unit(ConsumerRecords<String, String> records, JsonRecords json) {
         List<SourceRecord> unit = new ArrayList<>(records.count());
         for (ConsumerRecord<String, String> record : records) {
+            String location = record.topic() + "/" + record.partition() + "/" + record.offset();
+            if (json.tooLarge(record.serializedValueSize())) {
+                String value = record.value();
+                unit.add(json.tooLarge(VENDOR, value == null ? null : value.substring(0, Math.min(value.length(), 4096)),
+                        record.serializedValueSize(), location));
+                continue;
+            }
             String text = CloudEvents.structured(headers(record), record.value());
-            unit.add(Normalizer.parse(VENDOR, text, record.topic() + "/" + record.partition() + "/" + record.offset()));
+            unit.add(json.parse(VENDOR, text, location));
         }
         StringJoiner location = new StringJoiner(",");
         for (TopicPartition partition : records.partitions()) {
@@ -179,7 +189,8 @@ public class ConduktorConsumer extends DefaultConsumer {
                         + "set it with a security option (saslJaasConfig, ssl*Password) or clientPropertiesPrefix",
                 key));
         KafkaConsumer<String, String> kafka = new KafkaConsumer<>(consumerProperties);
-        PipelinedKafkaPoller<Unit> loop = new PipelinedKafkaPoller<>(kafka, topics, ConduktorConsumer::unit, this::deliver,
+        JsonRecords json = new JsonRecords(endpoint.getInputLimits().resolve(endpoint.getCamelContext()));
+        PipelinedKafkaPoller<Unit> loop = new PipelinedKafkaPoller<>(kafka, topics, records -> unit(records, json), this::deliver,
                 endpoint.getBatchesInFlight(), endpoint.pollTimeoutDuration(), endpoint.shutdownTimeoutDuration(),
                 endpoint.retryDelayDuration(), SOURCE);
         check = new ConduktorKafkaHealthCheck(this::problem, topics);

@@ -1,5 +1,6 @@
 package io.auditrelay.source.conduktor;
 
+import io.auditrelay.source.InputLimitOptions;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -86,6 +87,9 @@ public class ConduktorEndpoint extends DefaultEndpoint {
             description = "Also pass every Camel property whose name starts with this prefix as a Kafka client property, "
                     + "the prefix removed (the jar's route uses relay.source.conduktor.kafka.); secrets stay out of the URI")
     private String clientPropertiesPrefix;
+
+    @UriParam
+    private InputLimitOptions inputLimits = new InputLimitOptions();
 
     public ConduktorEndpoint(String uri, ConduktorComponent component) {
         super(uri, component);
@@ -353,5 +357,13 @@ public class ConduktorEndpoint extends DefaultEndpoint {
 
     public void setClientPropertiesPrefix(String clientPropertiesPrefix) {
         this.clientPropertiesPrefix = clientPropertiesPrefix;
+    }
+
+    public InputLimitOptions getInputLimits() {
+        return inputLimits;
+    }
+
+    public void setInputLimits(InputLimitOptions inputLimits) {
+        this.inputLimits = inputLimits;
     }
 }

@@ -76,7 +76,7 @@ class InboxConsumer extends ScheduledPollConsumer {
     private final String vendor;
     private final Path folder;
     private final String sourceName;
-    private final RecordReader reader = new RecordReader();
+    private RecordReader reader = new RecordReader();
     private final Set<String> warned = new HashSet<>();
     private Map<String, Stamp> previous = new HashMap<>();
     private Path realFolder;
@@ -101,6 +101,7 @@ class InboxConsumer extends ScheduledPollConsumer {
     protected void doStart() throws Exception {
         Files.createDirectories(folder);
         realFolder = folder.toRealPath();
+        reader = new RecordReader(endpoint.getInputLimits().resolve(getEndpoint().getCamelContext()));
         Registry registry = getEndpoint().getCamelContext().getRegistry();
         deadLetters = registry.findSingleByType(DeadLetterStore.class);
         if (deadLetters == null) {

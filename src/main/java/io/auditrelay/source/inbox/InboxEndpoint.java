@@ -1,6 +1,7 @@
 package io.auditrelay.source.inbox;
 
 import io.auditrelay.mapper.Mappers;
+import io.auditrelay.source.InputLimitOptions;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -45,6 +46,8 @@ public class InboxEndpoint extends DefaultEndpoint {
             description = "Directory of the dead-letter store that records unreadable files, used only when the Camel"
                     + " registry holds no io.auditrelay.spine.DeadLetterStore (the relay's own)")
     private String dlqDir = "data/dlq";
+    @UriParam
+    private InputLimitOptions inputLimits = new InputLimitOptions();
 
     public InboxEndpoint(String uri, InboxComponent component) {
         super(uri, component);
@@ -108,6 +111,14 @@ public class InboxEndpoint extends DefaultEndpoint {
 
     public void setMaxRetryDelay(long maxRetryDelay) {
         this.maxRetryDelay = maxRetryDelay;
+    }
+
+    public InputLimitOptions getInputLimits() {
+        return inputLimits;
+    }
+
+    public void setInputLimits(InputLimitOptions inputLimits) {
+        this.inputLimits = inputLimits;
     }
 
     public String getDlqDir() {

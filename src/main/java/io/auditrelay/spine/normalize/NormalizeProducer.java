@@ -4,6 +4,7 @@ import io.auditrelay.event.AuditEvent;
 import io.auditrelay.event.OneByOne;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.DedupeRepository;
+import io.auditrelay.spine.UnitDedupe;
 import io.auditrelay.event.Headers;
 import io.auditrelay.spine.InvalidRecordException;
 import io.auditrelay.spine.Normalizer;
@@ -126,7 +127,13 @@ class NormalizeProducer extends DefaultProducer {
                 deadLetters.recordInvalid(source, e);
                 return null;
             }
-            if (!dedupe.add(event.id())) {
+            DedupeRepository.Claim claim = dedupe.claimAll(List.of(event.id()),
+                    new long[] {UnitDedupe.contentHash(event)})[0];
+            if (claim == DedupeRepository.Claim.CONFLICT) {
+                deadLetters.recordInvalid(source, UnitDedupe.conflicting(source.vendor(), source.location(), event.id()));
+                return null;
+            }
+            if (claim == DedupeRepository.Claim.DUPLICATE) {
                 stats.duplicate(source.vendor());
                 return null;
             }

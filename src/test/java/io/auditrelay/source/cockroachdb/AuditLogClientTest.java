@@ -19,6 +19,23 @@ class AuditLogClientTest {
     }
 
     @Test
+    void a_page_with_a_hostile_entry_keeps_the_entries_around_it_and_its_cursor() {
+        String deep = "[".repeat(100_000) + "]".repeat(100_000);
+        AuditLogClient.Outcome page = AuditLogClient.parsePage("{\"entries\":[{\"id\":\"a\"}, {\"id\":\"deep\",\"p\":" + deep
+                + "}, {\"id\":\"b\",\"s\":\"" + "x".repeat(30_000_000) + "\"}, {\"id\":\"c\"}],\"next_starting_from\":\"2022-10-09T02:40:35Z\"}");
+
+        assertThat(page).isInstanceOfSatisfying(AuditLogClient.Outcome.Page.class, p -> {
+            assertThat(p.nextStartingFrom()).isEqualTo("2022-10-09T02:40:35Z");
+            assertThat(p.entries()).hasSize(4);
+            assertThat(p.entries().get(0)).isEqualTo("{\"id\":\"a\"}");
+            assertThat(p.entries().get(1)).startsWith("{\"id\":\"deep\"").endsWith("]}").hasSize(200_018);
+            assertThat(p.entries().get(3)).isEqualTo("{\"id\":\"c\"}");
+        });
+        assertThat(AuditLogClient.parsePage("{\"entries\":[{\"id\":\"a\"},{\"id\":")).isInstanceOf(AuditLogClient.Outcome.Unreadable.class);
+        assertThat(AuditLogClient.parsePage("{\"entries\":{}}")).isInstanceOf(AuditLogClient.Outcome.Unreadable.class);
+    }
+
+    @Test
     void one_microsecond_later_keeps_six_fraction_digits() {
         assertThat(CockroachDbPoller.plusOneMicrosecond("2022-10-09T02:40:00.262143Z")).isEqualTo("2022-10-09T02:40:00.262144Z");
         assertThat(CockroachDbPoller.plusOneMicrosecond("2022-10-09T02:40:00.999999Z")).isEqualTo("2022-10-09T02:40:01.000000Z");

@@ -1,0 +1,74 @@
+package io.auditrelay.source;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.auditrelay.event.SourceRecord;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Parses one JSON record (a line, an entry, a message) within {@link InputLimits}: a record over the size limit is not
+ * parsed at all, invalid UTF-8 is named, and Jackson enforces the nesting depth and string length while it parses. A
+ * record that breaks a limit or is not a JSON object comes out as an unparsable record with the reason.
+ */
+public final class JsonRecords {
+
+    private final InputLimits limits;
+
+    public JsonRecords(InputLimits limits) {
+        this.limits = limits;
+    }
+
+    public InputLimits limits() {
+        return limits;
+    }
+
+    /** The record of a message payload: over the record limit or not UTF-8, it is dead-lettered unparsed. */
+    public SourceRecord parse(String vendor, byte[] payload, String location) {
+        if (payload == null) {
+            return SourceRecord.unparsable(vendor, null, location, "empty record");
+        }
+        if (payload.length > limits.maxRecordBytes()) {
+            return tooLarge(vendor, LineSource.lenient(payload, 0, Math.min(payload.length, LineSource.PREFIX)),
+                    payload.length, location);
+        }
+        String text = new String(payload, StandardCharsets.UTF_8);
+        if (text.indexOf('\uFFFD') >= 0) {
+            int bad = LineSource.invalidUtf8(payload, payload.length);
+            if (bad >= 0) {
+                return SourceRecord.unparsable(vendor, text, location, "invalid UTF-8 at byte " + (bad + 1));
+            }
+        }
+        return parse(vendor, text, location);
+    }
+
+    /** A record of {@code size} bytes (as told by the source, e.g. Kafka's serialized size) that is too large. */
+    public SourceRecord tooLarge(String vendor, String prefix, long size, String location) {
+        return SourceRecord.unparsable(vendor, prefix, location, "record of " + size + " bytes is larger than"
+                + " relay.input.max-record-bytes (" + limits.maxRecordBytes() + " bytes); not parsed");
+    }
+
+    /** True when a record of {@code size} bytes is over the record limit. */
+    public boolean tooLarge(long size) {
+        return size > limits.maxRecordBytes();
+    }
+
+    /** Parses the text of one JSON record; every failure is an unparsable record, not an exception. */
+    public SourceRecord parse(String vendor, String text, String location) {
+        if (text == null || text.isBlank()) {
+            return SourceRecord.unparsable(vendor, text, location, "empty record");
+        }
+        if (text.length() > limits.maxRecordBytes()) {
+            return tooLarge(vendor, text.substring(0, Math.min(text.length(), LineSource.PREFIX)), text.length(), location);
+        }
+        try {
+            JsonNode node = limits.mapper().readTree(text);
+            if (node == null || !node.isObject()) {
+                return SourceRecord.unparsable(vendor, text, location, "not a JSON object");
+            }
+            return SourceRecord.parsed(vendor, node, text, location);
+        } catch (JsonProcessingException e) {
+            return SourceRecord.unparsable(vendor, text, location, "not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+}
