@@ -4,6 +4,7 @@ import io.auditrelay.aws.S3Access;
 import io.auditrelay.sink.webhook.WebhookSigner;
 import io.auditrelay.sink.webhook.WebhookSink;
 import io.auditrelay.source.astra.AstraPulsarSettings;
+import io.auditrelay.source.astra.PulsarTls;
 import io.auditrelay.source.cockroachdb.CockroachDbSettings;
 import io.auditrelay.testing.RelayProcess;
 import io.auditrelay.testing.RelayRunner;
@@ -40,10 +41,12 @@ class SecretsNeverShownTest {
     void settings_and_records_holding_a_secret_never_print_it() {
         List<Object> holders = List.of(
                 new S3Access("us-east-1", "http://127.0.0.1:1", MARKER, MARKER),
-                new CockroachDbSettings("http://127.0.0.1:1", MARKER, "2024-09-16", 100, null, Duration.ofSeconds(1),
+                new CockroachDbSettings("http://127.0.0.1:1", MARKER, "2024-09-16", 100, null, null,
+                        CockroachDbSettings.SortOrder.ASC, Duration.ofSeconds(1),
                         Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), 10, dir),
                 new AstraPulsarSettings("pulsar://127.0.0.1:1", List.of("t"), "s", "Failover", "token", MARKER, "token",
-                        "https://issuer", "data:application/json;base64," + MARKER, "aud", "scope"),
+                        "https://issuer", "data:application/json;base64," + MARKER, "aud", "scope",
+                        new PulsarTls(null, "/keys/trust.p12", "PKCS12", MARKER, true, false)),
                 new WebhookSink.Options(URI.create("http://127.0.0.1:1/hook"), "whsec_" + MARKER, 1, Duration.ofSeconds(1),
                         Duration.ofSeconds(1), 1, Duration.ofSeconds(1), Duration.ofSeconds(1), Map.of("X-Api-Key", "v")),
                 new WebhookSigner("whsec_" + MARKER));

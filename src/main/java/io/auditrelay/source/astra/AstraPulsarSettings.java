@@ -181,9 +181,4 @@ public record AstraPulsarSettings(String serviceUrl, List<String> topics, String
                 + "), auth " + auth + (token != null ? " token ********" : "")
                 + (serviceUrl != null && serviceUrl.startsWith("pulsar+ssl") ? ", TLS " + (tls == null ? PulsarTls.DEFAULT : tls) : "");
     }
-
-    @Override
-    public String toString() {
-        return "AstraPulsarSettings[" + describe() + "]";
-    }
 }
