@@ -70,6 +70,14 @@ class SchemaValidationTest {
         assertThat(schema.validate(valid)).isEmpty();
         assertThat(schema.validate(valid.deepCopy().put("time", "2024-03-05T12:34:56.789+01:00"))).isNotEmpty();
         assertThat(schema.validate(valid.deepCopy().put("activity", "created"))).isNotEmpty();
+        assertThat(schema.validate(valid.deepCopy().put("time", "2024-03-05T12:34:56.789Z"))).isNotEmpty();
+        assertThat(schema.validate(valid.deepCopy().put("schema_version", "1.0"))).isNotEmpty();
+        ObjectNode badKind = valid.deepCopy();
+        ((ObjectNode) badKind.get("actor")).put("type", "robot");
+        assertThat(schema.validate(badKind)).isNotEmpty();
+        ObjectNode noSession = valid.deepCopy();
+        noSession.putNull("session");
+        assertThat(schema.validate(noSession)).isNotEmpty();
         assertThat(schema.validate(valid.deepCopy().put("id", "splunk:1"))).isNotEmpty();
         ObjectNode missing = valid.deepCopy();
         missing.remove("org");
