@@ -37,19 +37,7 @@ class SchemaValidationTest {
     }
 
     static Stream<AuditEvent> mappedFixtures() {
-        List<AuditEvent> events = new ArrayList<>();
-        Fixtures.csv("astra/audit-log.csv").forEach(r -> events.add(map("astra", r)));
-        events.add(map("astra", Fixtures.json("astra/stream-event-object.json")));
-        events.add(map("astra", Fixtures.json("astra/stream-event-string.json")));
-        Fixtures.json("cockroachdb/auditlogevents.json").get("entries").forEach(r -> events.add(map("cockroachdb", r)));
-        for (String name : List.of("kafka-topic-create", "old-type-topic-delete", "console-connector-paused",
-                "console-application-approved")) {
-            events.add(map("conduktor", Fixtures.json("conduktor/" + name + ".json")));
-        }
-        Fixtures.ndjson("airkit/events.ndjson").forEach(r -> events.add(map("airkit", r)));
-        events.add(Mappers.forVendor("cockroachdb").map(Fixtures.json("cockroachdb/auditlogevents.json")
-                .get("entries").get(0), new MappingContext(Fixtures.RECEIVED, null)));
-        return events.stream();
+        return Stream.concat(MappedFixtures.fixtures().stream(), MappedFixtures.everyDocumentedAction().stream());
     }
 
     @ParameterizedTest(name = "{index}: {0}")
