@@ -42,6 +42,13 @@ public abstract class SinkEndpoint extends DefaultEndpoint implements FlushableS
     @UriParam(label = "advanced", description = "The sink's name in dead letters, metrics and logs (default: the"
             + " sink's own, e.g. csv)")
     private String sinkName;
+    @UriParam(label = "format", defaultValue = "canonical", enums = "canonical,ocsf", description = "What the sink"
+            + " writes: the canonical event, or its OCSF 1.8.0 rendering (not for the CSV sink, whose columns are"
+            + " canonical)")
+    private String format = "canonical";
+    @UriParam(label = "format", defaultValue = "false", description = "With format=ocsf: raw_data holds the vendor"
+            + " record as JSON text")
+    private boolean ocsfRawData;
 
     private volatile EventSink sink;
     private DeadLetterStore deadLetters;
@@ -136,6 +143,11 @@ public abstract class SinkEndpoint extends DefaultEndpoint implements FlushableS
         return rule;
     }
 
+    /** The {@code format} and {@code ocsfRawData} options. */
+    protected EventFormat eventFormat() {
+        return EventFormat.of(format, ocsfRawData);
+    }
+
     /** A blank option as null (a property placeholder left empty). */
     protected static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value.trim();
@@ -179,6 +191,22 @@ public abstract class SinkEndpoint extends DefaultEndpoint implements FlushableS
 
     public void setDlqDir(String dlqDir) {
         this.dlqDir = dlqDir;
+    }
+
+    public String getFormat() {
+        return format;
+    }
+
+    public void setFormat(String format) {
+        this.format = format;
+    }
+
+    public boolean isOcsfRawData() {
+        return ocsfRawData;
+    }
+
+    public void setOcsfRawData(boolean ocsfRawData) {
+        this.ocsfRawData = ocsfRawData;
     }
 
     public String getSinkName() {

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * present (a profile's only when {@code metadata.profiles} names it), enum values are allowed, values have their
  * dictionary type, and objects meet their {@code at_least_one} constraints.
  */
-final class OcsfSchema {
+public final class OcsfSchema {
 
     private final Path dir;
     private final JsonNode dictionary;
@@ -46,7 +46,7 @@ final class OcsfSchema {
         }
     }
 
-    static OcsfSchema load(String version) {
+    public static OcsfSchema load(String version) {
         try {
             return new OcsfSchema(Path.of(System.getProperty("basedir", "."), "src/test/resources/ocsf", version));
         } catch (IOException e) {
@@ -63,7 +63,7 @@ final class OcsfSchema {
     }
 
     /** The problems of an event; empty when it is valid. */
-    List<String> validate(JsonNode event) {
+    public List<String> validate(JsonNode event) {
         List<String> errors = new ArrayList<>();
         int classUid = event.path("class_uid").asInt(-1);
         Path file = classes.get(classUid);
