@@ -39,7 +39,7 @@ public record OcsfClass(int uid, int categoryUid, String name, int activityId, S
         Activity activity = event.activity() == null ? Activity.OTHER : event.activity();
         String type = event.resource() == null || event.resource().type() == null ? null
                 : event.resource().type().toLowerCase(Locale.ROOT);
-        String action = event.action() == null ? "" : event.action().toUpperCase(Locale.ROOT);
+        Set<String> action = words(event.action());
         boolean actorKnown = event.actor() != null && (event.actor().id() != null || event.actor().email() != null);
         boolean resourceKnown = event.resource() != null
                 && (event.resource().id() != null || event.resource().name() != null);
@@ -68,7 +68,8 @@ public record OcsfClass(int uid, int categoryUid, String name, int activityId, S
                 return change;
             }
         }
-        if (type == null && actorKnown && (action.contains("PASSWORD") || action.contains("LOCK"))) {
+        if (actorKnown && (action.contains("PASSWORD") || action.contains("LOCK") || action.contains("LOCKED")
+                || action.contains("UNLOCK") || action.contains("UNLOCKED"))) {
             OcsfClass change = accountChange(activity, action);
             if (change != null) {
                 return change;
@@ -80,17 +81,34 @@ public record OcsfClass(int uid, int categoryUid, String name, int activityId, S
         return api(activity);
     }
 
-    /** Whether the class's subject is the event's actor rather than its resource (an account change without a user). */
+    /**
+     * Whether the class's subject is the event's actor rather than its resource: a logon, or an account change (a
+     * password change, a lock) whose resource is not a user.
+     */
     static boolean subjectIsActor(OcsfClass cls, AuditEvent event) {
-        return cls.uid == AUTHENTICATION || cls.uid == ACCOUNT_CHANGE
-                && (event.resource() == null || event.resource().type() == null);
+        return cls.uid == AUTHENTICATION || cls.uid == ACCOUNT_CHANGE && (event.resource() == null
+                || event.resource().type() == null
+                || !USER_TYPES.contains(event.resource().type().toLowerCase(Locale.ROOT)));
     }
 
     private static OcsfClass auth(int id, String name) {
         return new OcsfClass(AUTHENTICATION, 3, "Authentication", id, name);
     }
 
-    private static OcsfClass accountChange(Activity activity, String action) {
+    /** The upper-case words of an action: split on anything not a letter or digit and at camelCase humps. */
+    static Set<String> words(String action) {
+        Set<String> words = new java.util.HashSet<>();
+        if (action != null) {
+            for (String word : action.replaceAll("([a-z0-9])([A-Z])", "$1 $2").split("[^A-Za-z0-9]+")) {
+                if (!word.isEmpty()) {
+                    words.add(word.toUpperCase(Locale.ROOT));
+                }
+            }
+        }
+        return words;
+    }
+
+    private static OcsfClass accountChange(Activity activity, Set<String> action) {
         int id;
         String name;
         if (action.contains("PASSWORD") && action.contains("RESET")) {
@@ -105,10 +123,10 @@ public record OcsfClass(int uid, int categoryUid, String name, int activityId, S
         } else if (action.contains("MFA") && activity == Activity.DISABLE) {
             id = 11;
             name = "MFA Factor Disable";
-        } else if (action.contains("UNLOCK")) {
+        } else if (action.contains("UNLOCK") || action.contains("UNLOCKED")) {
             id = 12;
             name = "Unlock";
-        } else if (action.contains("LOCK")) {
+        } else if (action.contains("LOCK") || action.contains("LOCKED")) {
             id = 9;
             name = "Lock";
         } else {
