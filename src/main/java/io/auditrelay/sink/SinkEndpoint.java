@@ -2,6 +2,7 @@ package io.auditrelay.sink;
 
 import io.auditrelay.event.FlushableSink;
 import io.auditrelay.event.EventSink;
+import io.auditrelay.redact.Redaction;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.RelayStats;
 import io.auditrelay.spine.SinkRules;
@@ -92,6 +93,10 @@ public abstract class SinkEndpoint extends DefaultEndpoint implements FlushableS
                 ? getCamelContext().getRegistry().findSingleByType(DeadLetterStore.class) : null;
         deadLetters = shared != null ? shared
                 : new DeadLetterStore(Path.of(dlqDir == null || dlqDir.isBlank() ? "data/dlq" : dlqDir), Clock.systemUTC(), stats);
+        Redaction redaction = getCamelContext().getRegistry().findSingleByType(Redaction.class);
+        if (redaction != null) {
+            deadLetters.redactAlso(redaction);
+        }
         rule = SinkRules.rule(vendors, actions);
         EventSink created = createSink(deadLetters);
         if (created instanceof Service service) {
