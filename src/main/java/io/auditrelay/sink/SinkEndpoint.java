@@ -8,6 +8,7 @@ import io.auditrelay.spine.RelayStats;
 import io.auditrelay.spine.SinkRules;
 import org.apache.camel.Component;
 import org.apache.camel.Consumer;
+import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.Service;
@@ -31,6 +32,10 @@ public abstract class SinkEndpoint extends DefaultEndpoint implements FlushableS
     @UriParam(label = "routing", description = "Only events whose action matches this regular expression, whole action"
             + " (empty: every action)")
     private String actions;
+    @UriParam(label = "routing", description = "Only events for which this Camel simple predicate holds, the body"
+            + " being the canonical event (io.auditrelay.event.AuditEvent), e.g. ${body.outcome} == 'failure' &&"
+            + " ${body.activity} == 'login' (empty: every event); applied after vendors and actions")
+    private String when;
     @UriParam(label = "delivery", defaultValue = "3", description = "Attempts after the first failure of a group of"
             + " events before the events the sink has not accepted go to the dead-letter store (-1: retry forever)")
     private int maxRetries = 3;
@@ -55,6 +60,7 @@ public abstract class SinkEndpoint extends DefaultEndpoint implements FlushableS
     private DeadLetterStore deadLetters;
     private RelayStats stats;
     private SinkRules.Rule rule;
+    private Predicate whenPredicate;
 
     protected SinkEndpoint(String uri, Component component) {
         super(uri, component);
@@ -98,6 +104,8 @@ public abstract class SinkEndpoint extends DefaultEndpoint implements FlushableS
             deadLetters.redactAlso(redaction);
         }
         rule = SinkRules.rule(vendors, actions);
+        String predicate = blankToNull(when);
+        whenPredicate = predicate == null ? null : getCamelContext().resolveLanguage("simple").createPredicate(predicate);
         EventSink created = createSink(deadLetters);
         if (created instanceof Service service) {
             ServiceHelper.startService(service);
@@ -146,6 +154,19 @@ public abstract class SinkEndpoint extends DefaultEndpoint implements FlushableS
 
     SinkRules.Rule rule() {
         return rule;
+    }
+
+    /** The {@code when} predicate, or null when every event goes. */
+    Predicate whenPredicate() {
+        return whenPredicate;
+    }
+
+    public String getWhen() {
+        return when;
+    }
+
+    public void setWhen(String when) {
+        this.when = when;
     }
 
     /** The {@code format} and {@code ocsfRawData} options. */
