@@ -165,8 +165,12 @@ public class SinkProducer extends DefaultProducer {
                     accepted.add(d);
                 }
             } catch (RuntimeException e) {
+                // the reason without the exception's rendering of the event (Camel's bean errors print the body)
+                String message = String.valueOf(e.getMessage());
+                int bean = message.indexOf(" on bean: ");
                 endpoint.deadLetters().recordDelivery(d, name, new IllegalArgumentException(
-                        "the sink's when predicate failed on this event: " + e.getMessage(), e));
+                        "the sink's when predicate failed on this event: "
+                                + (bean < 0 ? message : message.substring(0, bean))));
             }
         }
         return accepted;
