@@ -67,6 +67,16 @@ class RedactionTest {
     }
 
     @Test
+    void a_path_reaches_into_json_held_in_a_string() throws Exception {
+        JsonNode row = json("{\"event\":\"{\\\"clientId\\\":\\\"c-1\\\",\\\"orgId\\\":\\\"o\\\"}\",\"userID\":\"u\"}");
+
+        JsonNode redacted = Redaction.parse("astra:$.event.clientId", false).apply("astra", row);
+
+        assertThat(json(redacted.get("event").asText())).isEqualTo(json("{\"clientId\":\"[REDACTED]\",\"orgId\":\"o\"}"));
+        assertThat(Redaction.parse("astra:$.event.orgX", false).apply("astra", row)).isSameAs(row);
+    }
+
+    @Test
     void text_that_is_not_json_has_secret_values_masked() {
         String csv = "AuditEvent,SUCCESS,u-1,\"{\"\"token\"\":\"\"AstraCS:Ab:cd12\"\",\"\"secret\"\":\"\"plain-s\"\"}\",x,Y";
 

@@ -147,6 +147,27 @@ class RoutingWhenTest {
         }).hasStackTraceContaining("body.outcome");
     }
 
+    @Test
+    void an_event_the_predicate_fails_on_is_dead_lettered_with_the_reason() throws Exception {
+        try (CamelContext context = new DefaultCamelContext()) {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:in").to("audit-ndjson:" + dir.resolve("n") + "?dlqDir=" + dir.resolve("dlq")
+                            + "&when=RAW(${body.raw.get('nope').asText()} == 'x')");
+                }
+            });
+            context.start();
+            context.createProducerTemplate().sendBody("direct:in", List.of(event("e1", "success")));
+        }
+        assertThat(Output.jsonFile(dir.resolve("dlq/dead-letters.jsonl"))).singleElement().satisfies(entry -> {
+            assertThat(entry.get("event").get("id").asText()).isEqualTo("astra:e1");
+            assertThat(entry.get("error").asText()).startsWith("the sink's when predicate failed on this event")
+                    .doesNotContain("AuditEvent[");
+        });
+        assertThat(Files.exists(dir.resolve("n")) ? Output.lines(dir.resolve("n")) : List.<String>of()).isEmpty();
+    }
+
     private static AuditEvent event(String id, String outcome) {
         return new AuditEvent("astra:" + id, "2024-05-02T09:15:32.481000Z", "2024-05-02T09:15:33.000000Z", "astra",
                 "DB_CREATED", io.auditrelay.event.Activity.CREATE, io.auditrelay.event.Outcome.valueOf(outcome.toUpperCase()),
