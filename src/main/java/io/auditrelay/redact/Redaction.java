@@ -107,8 +107,36 @@ public final class Redaction {
         if (record == null || !record.isContainerNode() || rules.isEmpty() && !defaults) {
             return record;
         }
+        if (!mayMatch(vendor, record)) {
+            return record;
+        }
         JsonNode copy = record.deepCopy();
         return redact(vendor, copy) ? copy : record;
+    }
+
+    /**
+     * A quick look at the record's text, so most records are not copied: false only when no rule's field name (or
+     * path end) and, with the defaults, no secret name or credential prefix appears anywhere in it.
+     */
+    private boolean mayMatch(String vendor, JsonNode record) {
+        String flat = RedactRule.normalize(record.toString());
+        for (RedactRule rule : rules) {
+            if (rule.appliesTo(vendor)) {
+                String name = rule.name() != null ? rule.name() : RedactRule.normalize(rule.path().get(rule.path().size() - 1));
+                if (name.equals("*") || flat.contains(name)) {
+                    return true;
+                }
+            }
+        }
+        if (defaults) {
+            for (String name : DEFAULT_NAMES) {
+                if (flat.contains(name)) {
+                    return true;
+                }
+            }
+            return flat.contains("astracs:") || flat.contains("ccdb1") || flat.contains("eyj") || flat.contains("bearer");
+        }
+        return false;
     }
 
     /** The text of a record as read: JSON is redacted as a record; other text has its secret-looking values masked. */
