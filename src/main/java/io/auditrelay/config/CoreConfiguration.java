@@ -1,5 +1,6 @@
 package io.auditrelay.config;
 
+import io.auditrelay.redact.Redaction;
 import io.auditrelay.settings.Settings;
 import io.auditrelay.mapper.Mappers;
 import io.auditrelay.source.InboxSeeder;
@@ -54,9 +55,13 @@ public class CoreConfiguration implements CamelConfiguration {
 
         context.addService(ClusterServices.create(settings, stateDir), true, true);
 
-        DeadLetterStore deadLetters = new DeadLetterStore(Path.of(settings.get("relay.dlq.dir", "data/dlq")), clock, stats);
+        // relay.redact: masked or dropped before any sink (the normalizer) and in the dead-letter store
+        Redaction redaction = Redaction.parse(settings.optional("relay.redact"), settings.bool("relay.redact.defaults", true));
+        registry.bind("redaction", redaction);
+        DeadLetterStore deadLetters = new DeadLetterStore(Path.of(settings.get("relay.dlq.dir", "data/dlq")), clock, stats)
+                .redactAlso(redaction);
         registry.bind("deadLetters", deadLetters);
-        registry.bind("normalizer", new Normalizer(settings.optional("relay.org"), clock, stats));
+        registry.bind("normalizer", new Normalizer(settings.optional("relay.org"), clock, stats, redaction));
         // relay.input.*: the bounds of every reader of vendor input (files, objects, messages, API pages)
         InputLimits limits = InputLimits.from(settings);
         registry.bind("inputLimits", limits);

@@ -108,7 +108,7 @@ public final class AirkitMapper implements VendorMapper {
         String eventId = required(row, "EVENT_ID");
         String eventType = required(row, "EVENT_TYPE");
         String org = row.get("ORGANIZATION_ID");
-        return new AuditEvent(
+        AuditEvent event = new AuditEvent(
                 VENDOR + ":" + eventId,
                 Timestamps.format(time(row)),
                 Fields.received(context),
@@ -120,6 +120,35 @@ public final class AirkitMapper implements VendorMapper {
                 resource(row, eventType),
                 org != null ? org : Fields.defaultOrg(context),
                 record);
+        return extras(row, event.resource()).addTo(event);
+    }
+
+    /**
+     * ROOT_SCOPE_USER_ID as the principal acted for (when it is not the actor), LOGIN_TYPE as the auth method
+     * and the actor's kind, SERVICE/SERVICE_REVISION, the app as parent of any other resource, and
+     * BRANCH_ID, DEPLOY_ID, SAVEPOINT_ID, SAVEPOINT_REVISION as labels.
+     */
+    static Extras extras(Map<String, String> row, AuditEvent.Resource resource) {
+        String user = row.get("USER_ID");
+        String rootScope = row.get("ROOT_SCOPE_USER_ID");
+        String loginType = row.get("LOGIN_TYPE");
+        String actorType = Fields.actorType(loginType);
+        if (actorType == null && (user != null || row.get("EMAIL") != null)) {
+            actorType = AuditEvent.Actor.USER;
+        }
+        String app = row.get("APP_ID");
+        return new Extras()
+                .onBehalfOf(rootScope != null && !rootScope.equals(user) ? rootScope : null)
+                .authMethod(loginType)
+                .actorType(actorType)
+                .service(row.get("SERVICE"), row.get("SERVICE_REVISION"))
+                .resourceParent(app != null && !"app".equals(resource.type()) ? app : null)
+                .srcIp(row.get("IP_ADDRESS"))
+                .userAgent(row.get("USER_AGENT"))
+                .label("branch_id", row.get("BRANCH_ID"))
+                .label("deploy_id", row.get("DEPLOY_ID"))
+                .label("savepoint_id", row.get("SAVEPOINT_ID"))
+                .label("savepoint_revision", row.get("SAVEPOINT_REVISION"));
     }
 
     /** EVENT_TIME as UTC; a time of day alone is placed on EVENT_DATE. */

@@ -23,8 +23,9 @@ import java.util.Set;
  * a JSON string) or a message streamed to Pulsar ({@code event} an object or a JSON string).
  *
  * <p>Astra records carry no id, so the id is {@code astra:} plus the SHA-256 of
- * {@code userID|eventTime|eventType|actionResult|canonical(event)}, with the time normalized and the
- * event parsed, so a CSV row and the streamed message of the same event get the same id.
+ * {@code userID|eventTime|eventType|actionResult|canonical(event)}, with the time normalized (in the shortest
+ * ISO-8601 form, as in schema 1.0, so ids stay stable) and the event parsed, so a CSV row and the streamed
+ * message of the same event get the same id.
  */
 public final class AstraMapper implements VendorMapper {
 
@@ -115,13 +116,14 @@ public final class AstraMapper implements VendorMapper {
     public AuditEvent map(JsonNode record, MappingContext context) {
         Fields.requireObject(record);
         String eventType = Fields.required(record, "eventType");
-        String time = Timestamps.format(eventTime(record.get("eventTime")));
+        Instant instant = eventTime(record.get("eventTime"));
+        String time = Timestamps.format(instant);
         String userId = Fields.text(record, "userID");
         String actionResult = Fields.text(record, "actionResult");
         JsonNode event = event(record.get("event"));
         String org = Fields.firstDeep(event, ORG_KEYS);
-        return new AuditEvent(
-                VENDOR + ":" + id(event, nz(userId), time, eventType, nz(actionResult)),
+        AuditEvent mapped = new AuditEvent(
+                VENDOR + ":" + id(event, nz(userId), Timestamps.formatShortest(instant), eventType, nz(actionResult)),
                 time,
                 Fields.received(context),
                 VENDOR,
@@ -133,6 +135,21 @@ public final class AstraMapper implements VendorMapper {
                         Fields.firstDeep(event, RESOURCE_NAME_KEYS)),
                 org != null ? org : Fields.defaultOrg(context),
                 record);
+        return extras(userId, event, mapped.resource()).addTo(mapped);
+    }
+
+    /**
+     * A user when {@code userID} is set (Astra records only users); the database of a keyspace as its parent;
+     * the client IP and user agent where the event payload holds them.
+     */
+    static Extras extras(String userId, JsonNode event, AuditEvent.Resource resource) {
+        String database = Fields.firstDeep(event, "databaseId", "databaseID", "dbId", "dbID");
+        boolean inDatabase = "keyspace".equals(resource.type()) || "table".equals(resource.type());
+        return new Extras()
+                .actorType(userId != null ? AuditEvent.Actor.USER : null)
+                .resourceParent(inDatabase ? database : null)
+                .srcIp(Fields.srcIp(event))
+                .userAgent(Fields.userAgent(event));
     }
 
     /**

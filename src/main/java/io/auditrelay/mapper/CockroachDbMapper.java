@@ -27,7 +27,7 @@ public final class CockroachDbMapper implements VendorMapper {
         String time = Timestamps.format(Timestamps.parseIso("created_at", Fields.required(record, "created_at")));
         String action = Fields.required(record, "action");
         String clusterId = Fields.text(record, "cluster_id");
-        return new AuditEvent(
+        AuditEvent event = new AuditEvent(
                 VENDOR + ":" + id,
                 time,
                 Fields.received(context),
@@ -40,6 +40,29 @@ public final class CockroachDbMapper implements VendorMapper {
                         Fields.text(record, "cluster_name")),
                 Fields.defaultOrg(context),
                 record);
+        return extras(record).addTo(event);
+    }
+
+    /**
+     * {@code session_id}, {@code trace_id}; {@code source} (the channel: API, console, internal) as a label; a
+     * user when {@code user_email} is set, else a service account when the source is the API (whose callers
+     * are service accounts); the client IP and user agent where the payload holds them.
+     */
+    static Extras extras(JsonNode record) {
+        String source = Fields.text(record, "source");
+        String actorType = Fields.text(record, "user_email") != null ? AuditEvent.Actor.USER
+                : source != null && source.contains("API") ? AuditEvent.Actor.SERVICE_ACCOUNT : null;
+        JsonNode payload = record.path("payload");
+        JsonNode metadata = record.path("metadata");
+        String ip = Fields.srcIp(metadata);
+        String agent = Fields.userAgent(metadata);
+        return new Extras()
+                .session(Fields.text(record, "session_id"))
+                .trace(Fields.text(record, "trace_id"))
+                .actorType(actorType)
+                .srcIp(ip != null ? ip : Fields.srcIp(payload))
+                .userAgent(agent != null ? agent : Fields.userAgent(payload))
+                .label("source", source);
     }
 
     /** Classifies an {@code AUDIT_LOG_ACTION_*} value by its words, ignoring the common prefix. */

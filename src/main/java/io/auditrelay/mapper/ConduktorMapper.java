@@ -109,7 +109,7 @@ public final class ConduktorMapper implements VendorMapper {
         if (name == null) {
             name = Fields.text(record, "subject"); // CloudEvents: the subject of the event within its source
         }
-        return new AuditEvent(
+        AuditEvent event = new AuditEvent(
                 VENDOR + ":" + id,
                 time,
                 Fields.received(context),
@@ -122,6 +122,62 @@ public final class ConduktorMapper implements VendorMapper {
                         name != null ? name : lastSegment(source)),
                 Fields.defaultOrg(context),
                 record);
+        return extras(record, data, event).addTo(event);
+    }
+
+    /**
+     * The cluster ({@code data.metadata.cluster}, else the CRN's cluster id) as parent of anything but a cluster;
+     * the trace id of a CloudEvents {@code traceparent}; the actor's kind where {@code data} states it (else a
+     * user when the actor is an e-mail); session, client IP and user agent where {@code data} holds them.
+     */
+    static Extras extras(JsonNode record, JsonNode data, AuditEvent event) {
+        JsonNode metadata = data.path("metadata");
+        String cluster = Fields.first(metadata, "cluster", "clusterId", "clusterName");
+        if (cluster == null) {
+            cluster = Fields.first(data, "cluster", "clusterId", "clusterName");
+        }
+        if (cluster == null) {
+            cluster = clusterOf(Fields.text(record, "source"));
+        }
+        String stated = Fields.first(data, "principalType", "userType", "actorType", "authType");
+        if (stated == null) {
+            stated = Fields.first(metadata, "principalType", "userType", "actorType", "authType");
+        }
+        String actorType = Fields.actorType(stated);
+        if (actorType == null && Fields.isEmail(event.actor().id())) {
+            actorType = AuditEvent.Actor.USER;
+        }
+        String session = Fields.first(data, "sessionId", "session_id");
+        String ip = Fields.srcIp(data);
+        String agent = Fields.userAgent(data);
+        return new Extras()
+                .resourceParent("cluster".equals(event.resource().type()) ? null : cluster)
+                .trace(traceId(Fields.text(record, "traceparent")))
+                .actorType(actorType)
+                .session(session != null ? session : Fields.first(metadata, "sessionId", "session_id"))
+                .srcIp(ip != null ? ip : Fields.srcIp(metadata))
+                .userAgent(agent != null ? agent : Fields.userAgent(metadata));
+    }
+
+    /** The identifier after the CRN's {@code cluster} or {@code kafkacluster} keyword, or null. */
+    static String clusterOf(String crn) {
+        List<String> segments = segments(crn);
+        for (int i = 0; i + 1 < segments.size(); i++) {
+            String keyword = segments.get(i).toLowerCase(Locale.ROOT);
+            if (keyword.equals("cluster") || keyword.equals("kafkacluster")) {
+                return segments.get(i + 1);
+            }
+        }
+        return null;
+    }
+
+    /** The trace id of a W3C {@code traceparent} ({@code 00-<trace id>-<parent id>-<flags>}), or null. */
+    static String traceId(String traceparent) {
+        if (traceparent == null) {
+            return null;
+        }
+        String[] parts = traceparent.trim().split("-");
+        return parts.length >= 3 && parts[1].matches("[0-9a-fA-F]{32}") ? parts[1].toLowerCase(Locale.ROOT) : null;
     }
 
     /** The action from {@code data.eventType}, else {@code type} (old form rewritten); type is then required. */
@@ -253,8 +309,27 @@ public final class ConduktorMapper implements VendorMapper {
         return new AuditEvent.Actor(null, null);
     }
 
-    /** Only when data states it: {@code outcome}, {@code status} or {@code result}, or a boolean {@code success}. */
+    /**
+     * Only when the payload states it, in {@code data} or else {@code data.metadata}: a boolean {@code success};
+     * {@code outcome}, {@code status} or {@code result} as a word or an HTTP status ({@code statusCode},
+     * {@code httpStatus} too: below 400 success, else failure); a non-empty {@code error} or
+     * {@code errorMessage} is a failure.
+     */
     static Outcome outcome(JsonNode data) {
+        Outcome stated = statedOutcome(data);
+        return stated != Outcome.UNKNOWN ? stated : statedOutcome(data.path("metadata"));
+    }
+
+    private static Outcome statedOutcome(JsonNode data) {
+        String code = Fields.first(data, "statusCode", "httpStatus", "status", "result");
+        if (code != null && code.matches("[1-5]\\d\\d")) {
+            return Integer.parseInt(code) < 400 ? Outcome.SUCCESS : Outcome.FAILURE;
+        }
+        String error = Fields.first(data, "error", "errorMessage");
+        if (error != null && !error.equalsIgnoreCase("false")
+                || data.path("error").isObject() && !data.path("error").isEmpty()) {
+            return Outcome.FAILURE;
+        }
         JsonNode success = data.path("success");
         if (success.isBoolean()) {
             return success.asBoolean() ? Outcome.SUCCESS : Outcome.FAILURE;

@@ -1,6 +1,7 @@
 package io.auditrelay.mapper;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.auditrelay.event.AuditEvent;
 
 import java.util.Iterator;
 import java.util.Map;
@@ -84,6 +85,45 @@ final class Fields {
     /** The context's default organization, or null. */
     static String defaultOrg(MappingContext context) {
         return context == null ? null : context.defaultOrg();
+    }
+
+    /** Payload keys that hold the client's IP address, in the spellings vendors use. */
+    private static final String[] IP_KEYS = {"sourceIp", "sourceIP", "source_ip", "clientIp", "clientIP", "client_ip",
+        "ipAddress", "ip_address", "remoteAddress", "remote_address", "remoteAddr", "ip"};
+
+    /** Payload keys that hold the client's user agent. */
+    private static final String[] USER_AGENT_KEYS = {"userAgent", "user_agent", "User-Agent", "user-agent"};
+
+    /** The client IP address a payload names (top level or one level down), or null. */
+    static String srcIp(JsonNode payload) {
+        return firstDeep(payload, IP_KEYS);
+    }
+
+    /** The user agent a payload names (top level or one level down), or null. */
+    static String userAgent(JsonNode payload) {
+        return firstDeep(payload, USER_AGENT_KEYS);
+    }
+
+    /**
+     * A vendor's word for the kind of principal as {@code user}, {@code service_account} or {@code api_key};
+     * null when it names none of them.
+     */
+    static String actorType(String vendorValue) {
+        if (vendorValue == null) {
+            return null;
+        }
+        String words = vendorValue.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z]", "");
+        if (words.contains("APIKEY") || words.contains("TOKEN")) {
+            return AuditEvent.Actor.API_KEY;
+        }
+        if (words.contains("SERVICE") || words.contains("APPLICATION") || words.contains("MACHINE")) {
+            return AuditEvent.Actor.SERVICE_ACCOUNT;
+        }
+        if (words.contains("USER") || words.contains("HUMAN") || words.contains("PASSWORD")
+                || words.contains("SAML") || words.contains("SSO") || words.contains("OIDC")) {
+            return AuditEvent.Actor.USER;
+        }
+        return null;
     }
 
     /** Whether a value looks like an e-mail address. */

@@ -11,7 +11,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
 
-/** Vendor timestamp parsing at full precision, and ISO-8601 UTC formatting. */
+/** Vendor timestamp parsing at full precision, and RFC 3339 UTC formatting with six fraction digits. */
 public final class Timestamps {
 
     private static final DateTimeFormatter TIME = new DateTimeFormatterBuilder()
@@ -33,11 +33,26 @@ public final class Timestamps {
             .optionalStart().appendOffset("+HHMM", "Z").optionalEnd()
             .toFormatter();
 
+    /** RFC 3339 in UTC, always six fraction digits: {@code 2024-03-05T12:34:56.789000Z}. */
+    private static final DateTimeFormatter MICROS = DateTimeFormatter
+            .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
     private Timestamps() {
     }
 
-    /** Formats as ISO-8601 UTC ({@code ...Z}), with as many fraction digits as the instant needs. */
+    /**
+     * Formats as RFC 3339 UTC with exactly six fraction digits, whatever precision the vendor wrote:
+     * milliseconds are padded, nanoseconds cut to microseconds.
+     */
     public static String format(Instant instant) {
+        return MICROS.format(instant);
+    }
+
+    /**
+     * Formats as ISO-8601 UTC with as many fraction digits as the instant needs (the format of schema 1.0).
+     * Only for what must not change between versions, such as the content hash of Astra ids.
+     */
+    public static String formatShortest(Instant instant) {
         return DateTimeFormatter.ISO_INSTANT.format(instant);
     }
 

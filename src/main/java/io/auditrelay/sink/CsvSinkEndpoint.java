@@ -28,6 +28,10 @@ public class CsvSinkEndpoint extends SinkEndpoint {
 
     @Override
     protected EventSink createSink(DeadLetterStore deadLetters) {
+        if (eventFormat().ocsf()) {
+            throw new IllegalArgumentException("the CSV sink writes the canonical columns only: format=ocsf is for the"
+                    + " ndjson, s3, kafka and webhook sinks");
+        }
         return new CsvFileSink(Path.of(directory));
     }
 

@@ -7,11 +7,18 @@ import io.auditrelay.mapper.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Writes one canonical event per line to {@code audit-YYYY-MM-DD.ndjson}. */
+/** Writes one event per line (canonical, or OCSF by its {@link EventFormat}) to {@code audit-YYYY-MM-DD.ndjson}. */
 public class NdjsonFileSink extends DailyFileSink {
 
+    private final EventFormat format;
+
     public NdjsonFileSink(Path dir) {
+        this(dir, EventFormat.CANONICAL);
+    }
+
+    public NdjsonFileSink(Path dir, EventFormat format) {
         super(dir, "audit-", ".ndjson");
+        this.format = format;
     }
 
     @Override
@@ -21,7 +28,7 @@ public class NdjsonFileSink extends DailyFileSink {
 
     @Override
     protected String line(AuditEvent event) throws IOException {
-        return Json.MAPPER.writeValueAsString(event);
+        return format.json(event);
     }
 
     @Override
@@ -37,8 +44,7 @@ public class NdjsonFileSink extends DailyFileSink {
     @Override
     protected String idOf(String line) {
         try {
-            JsonNode node = Json.MAPPER.readTree(line);
-            return node != null && node.hasNonNull("id") ? node.get("id").asText() : null;
+            return EventFormat.idOf(Json.MAPPER.readTree(line));
         } catch (IOException e) {
             return null;
         }

@@ -29,7 +29,7 @@ public class NdjsonSinkEndpoint extends SinkEndpoint {
 
     @Override
     protected EventSink createSink(DeadLetterStore deadLetters) {
-        return new NdjsonFileSink(Path.of(directory));
+        return new NdjsonFileSink(Path.of(directory), eventFormat());
     }
 
     public String getDirectory() {

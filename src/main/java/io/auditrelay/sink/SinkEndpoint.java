@@ -2,11 +2,13 @@ package io.auditrelay.sink;
 
 import io.auditrelay.event.FlushableSink;
 import io.auditrelay.event.EventSink;
+import io.auditrelay.redact.Redaction;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.RelayStats;
 import io.auditrelay.spine.SinkRules;
 import org.apache.camel.Component;
 import org.apache.camel.Consumer;
+import org.apache.camel.Predicate;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.Service;
@@ -30,6 +32,10 @@ public abstract class SinkEndpoint extends DefaultEndpoint implements FlushableS
     @UriParam(label = "routing", description = "Only events whose action matches this regular expression, whole action"
             + " (empty: every action)")
     private String actions;
+    @UriParam(label = "routing", description = "Only events for which this Camel simple predicate holds, the body"
+            + " being the canonical event (io.auditrelay.event.AuditEvent), e.g. ${body.outcome} == 'failure' &&"
+            + " ${body.activity} == 'login' (empty: every event); applied after vendors and actions")
+    private String when;
     @UriParam(label = "delivery", defaultValue = "3", description = "Attempts after the first failure of a group of"
             + " events before the events the sink has not accepted go to the dead-letter store (-1: retry forever)")
     private int maxRetries = 3;
@@ -42,11 +48,19 @@ public abstract class SinkEndpoint extends DefaultEndpoint implements FlushableS
     @UriParam(label = "advanced", description = "The sink's name in dead letters, metrics and logs (default: the"
             + " sink's own, e.g. csv)")
     private String sinkName;
+    @UriParam(label = "format", defaultValue = "canonical", enums = "canonical,ocsf", description = "What the sink"
+            + " writes: the canonical event, or its OCSF 1.8.0 rendering (not for the CSV sink, whose columns are"
+            + " canonical)")
+    private String format = "canonical";
+    @UriParam(label = "format", defaultValue = "false", description = "With format=ocsf: raw_data holds the vendor"
+            + " record as JSON text")
+    private boolean ocsfRawData;
 
     private volatile EventSink sink;
     private DeadLetterStore deadLetters;
     private RelayStats stats;
     private SinkRules.Rule rule;
+    private Predicate whenPredicate;
 
     protected SinkEndpoint(String uri, Component component) {
         super(uri, component);
@@ -85,7 +99,13 @@ public abstract class SinkEndpoint extends DefaultEndpoint implements FlushableS
                 ? getCamelContext().getRegistry().findSingleByType(DeadLetterStore.class) : null;
         deadLetters = shared != null ? shared
                 : new DeadLetterStore(Path.of(dlqDir == null || dlqDir.isBlank() ? "data/dlq" : dlqDir), Clock.systemUTC(), stats);
+        Redaction redaction = getCamelContext().getRegistry().findSingleByType(Redaction.class);
+        if (redaction != null) {
+            deadLetters.redactAlso(redaction);
+        }
         rule = SinkRules.rule(vendors, actions);
+        String predicate = blankToNull(when);
+        whenPredicate = predicate == null ? null : getCamelContext().resolveLanguage("simple").createPredicate(predicate);
         EventSink created = createSink(deadLetters);
         if (created instanceof Service service) {
             ServiceHelper.startService(service);
@@ -136,6 +156,24 @@ public abstract class SinkEndpoint extends DefaultEndpoint implements FlushableS
         return rule;
     }
 
+    /** The {@code when} predicate, or null when every event goes. */
+    Predicate whenPredicate() {
+        return whenPredicate;
+    }
+
+    public String getWhen() {
+        return when;
+    }
+
+    public void setWhen(String when) {
+        this.when = when;
+    }
+
+    /** The {@code format} and {@code ocsfRawData} options. */
+    protected EventFormat eventFormat() {
+        return EventFormat.of(format, ocsfRawData);
+    }
+
     /** A blank option as null (a property placeholder left empty). */
     protected static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value.trim();
@@ -179,6 +217,22 @@ public abstract class SinkEndpoint extends DefaultEndpoint implements FlushableS
 
     public void setDlqDir(String dlqDir) {
         this.dlqDir = dlqDir;
+    }
+
+    public String getFormat() {
+        return format;
+    }
+
+    public void setFormat(String format) {
+        this.format = format;
+    }
+
+    public boolean isOcsfRawData() {
+        return ocsfRawData;
+    }
+
+    public void setOcsfRawData(boolean ocsfRawData) {
+        this.ocsfRawData = ocsfRawData;
     }
 
     public String getSinkName() {

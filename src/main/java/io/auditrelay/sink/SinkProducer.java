@@ -11,6 +11,8 @@ import io.auditrelay.spine.SinkDelivery;
 import io.auditrelay.spine.SinkRetries;
 import io.auditrelay.spine.SinkRules;
 import org.apache.camel.Exchange;
+import org.apache.camel.Predicate;
+import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.DefaultProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,10 +112,11 @@ public class SinkProducer extends DefaultProducer {
     private void deliver(EventSink sink, List<Delivery> chunk, Exchange exchange) throws Exception {
         SinkRules.Rule rule = endpoint.rule();
         List<Delivery> selected = rule == null || rule.acceptsAll() ? chunk : SinkRules.select(chunk, rule);
+        String name = endpoint.name();
+        selected = when(selected, name);
         if (selected.isEmpty()) {
             return;
         }
-        String name = endpoint.name();
         SinkDelivery groups = new SinkDelivery(endpoint.deadLetters(), endpoint.stats());
         int[] accepted = {0};
         int retries = 0;
@@ -142,6 +145,35 @@ public class SinkProducer extends DefaultProducer {
                 return;
             }
         }
+    }
+
+    /**
+     * The events the endpoint's {@code when} predicate accepts (evaluated with the event as the body). An event the
+     * predicate cannot be evaluated on is dead-lettered with the reason, so nothing is dropped silently.
+     */
+    private List<Delivery> when(List<Delivery> chunk, String name) {
+        Predicate when = endpoint.whenPredicate();
+        if (when == null || chunk.isEmpty()) {
+            return chunk;
+        }
+        Exchange probe = new DefaultExchange(endpoint.getCamelContext());
+        List<Delivery> accepted = new ArrayList<>(chunk.size());
+        for (Delivery d : chunk) {
+            probe.getMessage().setBody(d.event());
+            try {
+                if (when.matches(probe)) {
+                    accepted.add(d);
+                }
+            } catch (RuntimeException e) {
+                // the reason without the exception's rendering of the event (Camel's bean errors print the body)
+                String message = String.valueOf(e.getMessage());
+                int bean = message.indexOf(" on bean: ");
+                endpoint.deadLetters().recordDelivery(d, name, new IllegalArgumentException(
+                        "the sink's when predicate failed on this event: "
+                                + (bean < 0 ? message : message.substring(0, bean))));
+            }
+        }
+        return accepted;
     }
 
     /** Exponential backoff from retryDelay with jitter (the relay's one schedule), capped at 60 s. */

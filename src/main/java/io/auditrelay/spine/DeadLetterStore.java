@@ -6,6 +6,7 @@ import io.auditrelay.event.SourceRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditrelay.event.AuditEvent;
+import io.auditrelay.redact.Redaction;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.event.SinkDeliveryException;
 import org.apache.camel.Exchange;
@@ -37,11 +38,24 @@ public class DeadLetterStore {
     private final Path file;
     private final Clock clock;
     private final RelayStats stats;
+    /** Applied to every record and event before it is written; the defaults unless more is asked. */
+    private volatile Redaction redaction = Redaction.DEFAULTS;
 
     public DeadLetterStore(Path dir, Clock clock, RelayStats stats) {
         this.file = dir.resolve(FILE_NAME);
         this.clock = clock;
         this.stats = stats;
+    }
+
+    /** Redacts, from now on, what these rules redact too (rules only add: a store shared by endpoints takes all). */
+    public synchronized DeadLetterStore redactAlso(Redaction more) {
+        redaction = redaction.and(more);
+        return this;
+    }
+
+    /** The rules applied before writing. */
+    public Redaction redaction() {
+        return redaction;
     }
 
     public Path file() {
@@ -111,7 +125,10 @@ public class DeadLetterStore {
         write(event.vendor(), location, sink, reason, null, event);
     }
 
-    private void write(String vendor, String location, String sink, Throwable cause, String raw, AuditEvent event) {
+    private void write(String vendor, String location, String sink, Throwable cause, String text, AuditEvent unredacted) {
+        Redaction rules = redaction;
+        String raw = rules.applyText(vendor, text);
+        AuditEvent event = rules.apply(unredacted);
         ObjectNode entry = Json.MAPPER.createObjectNode();
         entry.put("time", clock.instant().toString());
         entry.put("vendor", vendor);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
+import io.auditrelay.redact.Redaction;
 import io.auditrelay.mapper.MappingContext;
 import io.auditrelay.mapper.MappingException;
 import io.auditrelay.mapper.Mappers;
@@ -34,11 +35,18 @@ public class Normalizer {
     private final String defaultOrg;
     private final Clock clock;
     private final RelayStats stats;
+    private final Redaction redaction;
 
     public Normalizer(String defaultOrg, Clock clock, RelayStats stats) {
+        this(defaultOrg, clock, stats, Redaction.DEFAULTS);
+    }
+
+    /** @param redaction applied to every event's raw record before it goes on (relay.redact) */
+    public Normalizer(String defaultOrg, Clock clock, RelayStats stats, Redaction redaction) {
         this.defaultOrg = defaultOrg == null || defaultOrg.isBlank() ? null : defaultOrg;
         this.clock = clock;
         this.stats = stats;
+        this.redaction = redaction;
     }
 
     /**
@@ -76,8 +84,8 @@ public class Normalizer {
             throw new InvalidRecordException("record is not a JSON object");
         }
         try {
-            return Mappers.forVendor(source.vendor())
-                    .map(source.record(), new MappingContext(clock.instant(), defaultOrg));
+            return redaction.apply(Mappers.forVendor(source.vendor())
+                    .map(source.record(), new MappingContext(clock.instant(), defaultOrg)));
         } catch (MappingException e) {
             throw new InvalidRecordException(e.getMessage(), e);
         }

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.auditrelay.mapper.Fixtures.CONTEXT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AirkitMapperTest {
@@ -63,8 +64,9 @@ class AirkitMapperTest {
         assertThat(event.action()).isEqualTo("app_deployed");
         assertThat(event.activity()).isEqualTo(Activity.ENABLE);
         assertThat(event.outcome()).isEqualTo(Outcome.SUCCESS);
-        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor("usr_42", "dana@example.com"));
+        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor("usr_42", "dana@example.com", "user", "usr_root_01"));
         assertThat(event.resource()).isEqualTo(new AuditEvent.Resource("app", "app_9f8e", null));
+        assertThat(event.labels()).containsExactly(entry("deploy_id", "dep_55"));
         assertThat(event.org()).isEqualTo("org_7d1e2f");
         assertThat(event.raw()).isSameAs(record);
     }
@@ -74,10 +76,11 @@ class AirkitMapperTest {
         AuditEvent event = mapper.map(Fixtures.ndjson("airkit/events.ndjson").get(1), CONTEXT);
 
         assertThat(event.id()).isEqualTo("airkit:evt_01HQ8ZD7K1");
-        assertThat(event.time()).isEqualTo("2024-03-05T13:05:00.500Z");
+        assertThat(event.time()).isEqualTo("2024-03-05T13:05:00.500000Z");
         assertThat(event.outcome()).isEqualTo(Outcome.FAILURE);
         assertThat(event.activity()).isEqualTo(Activity.LOGIN);
-        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor(null, "mallory@example.com"));
+        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor(null, "mallory@example.com", "user", null));
+        assertThat(event.auth().method()).isEqualTo("password");
         assertThat(event.resource()).isEqualTo(new AuditEvent.Resource(null, null, null));
     }
 
@@ -85,9 +88,9 @@ class AirkitMapperTest {
     void emptyOrgFallsBackAndEventTypePicksTheIdColumn() {
         AuditEvent event = mapper.map(Fixtures.ndjson("airkit/events.ndjson").get(2), CONTEXT);
 
-        assertThat(event.time()).isEqualTo("2024-03-06T00:00:01Z");
+        assertThat(event.time()).isEqualTo("2024-03-06T00:00:01.000000Z");
         assertThat(event.org()).isEqualTo("default-org");
-        assertThat(event.resource()).isEqualTo(new AuditEvent.Resource("datastore", "ds_123", null));
+        assertThat(event.resource()).isEqualTo(new AuditEvent.Resource("datastore", "ds_123", null, "app_9f8e"));
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -110,7 +113,28 @@ class AirkitMapperTest {
         row.put("RESOURCE_ID", "res_9");
         row.put("APP_ID", "app_1");
 
-        assertThat(mapper.map(row, CONTEXT).resource()).isEqualTo(new AuditEvent.Resource("journey", "res_9", null));
+        assertThat(mapper.map(row, CONTEXT).resource()).isEqualTo(new AuditEvent.Resource("journey", "res_9", null, "app_1"));
+    }
+
+    @Test
+    void serviceLoginTypeRootScopeAndVersionColumns() {
+        ObjectNode row = row("modified_datastore");
+        row.put("USER_ID", "usr_7");
+        row.put("ROOT_SCOPE_USER_ID", "usr_7");
+        row.put("LOGIN_TYPE", "api_key");
+        row.put("SERVICE", "studio");
+        row.put("SERVICE_REVISION", "r812");
+        row.put("BRANCH_ID", "br_1");
+        row.put("SAVEPOINT_ID", "sp_3");
+        row.put("SAVEPOINT_REVISION", "4");
+
+        AuditEvent event = mapper.map(row, CONTEXT);
+
+        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor("usr_7", "u@example.com", "api_key", null));
+        assertThat(event.auth().method()).isEqualTo("api_key");
+        assertThat(event.service()).isEqualTo(new AuditEvent.Service("studio", "r812"));
+        assertThat(event.labels()).containsExactly(entry("branch_id", "br_1"), entry("savepoint_id", "sp_3"),
+                entry("savepoint_revision", "4"));
     }
 
     @ParameterizedTest

@@ -98,13 +98,13 @@ class AstraMapperTest {
                 + "{\"cloudProvider\":\"AWS\",\"databaseId\":\"3e5ab3f4-97c1-4d3b-9e0c-6a1f0b2c8d77\",\"name\":\"orders\","
                 + "\"orgId\":\"f1c2d3e4-0000-4a5b-9c8d-112233445566\",\"region\":\"us-east-2\",\"tier\":\"serverless\"}");
         assertThat(event.id()).isEqualTo("astra:" + expectedHash);
-        assertThat(event.time()).isEqualTo("2024-03-05T12:34:56.789Z");
+        assertThat(event.time()).isEqualTo("2024-03-05T12:34:56.789000Z");
         assertThat(event.received()).isEqualTo("2024-11-01T10:00:00.123456Z");
         assertThat(event.vendor()).isEqualTo("astra");
         assertThat(event.action()).isEqualTo("DB_CREATED");
         assertThat(event.activity()).isEqualTo(Activity.CREATE);
         assertThat(event.outcome()).isEqualTo(Outcome.SUCCESS);
-        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor("9b5a5d0e-2c43-4a7f-8b0e-3f3c2a1d7e11", null));
+        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor("9b5a5d0e-2c43-4a7f-8b0e-3f3c2a1d7e11", null, "user", null));
         assertThat(event.resource()).isEqualTo(
                 new AuditEvent.Resource("database", "3e5ab3f4-97c1-4d3b-9e0c-6a1f0b2c8d77", "orders"));
         assertThat(event.org()).isEqualTo("f1c2d3e4-0000-4a5b-9c8d-112233445566");
@@ -161,11 +161,25 @@ class AstraMapperTest {
     }
 
     @Test
+    void keyspaceHasItsDatabaseAsParentAndPayloadClientDetailsAreKept() {
+        ObjectNode record = record("KEYSPACE_CREATED",
+                "{\"databaseId\":\"db-1\",\"keyspaceName\":\"ks\",\"clientIp\":\"198.51.100.7\","
+                        + "\"userAgent\":\"astra-cli/0.5\"}");
+
+        AuditEvent event = mapper.map(record, CONTEXT);
+
+        assertThat(event.resource().parent()).isEqualTo("db-1");
+        assertThat(event.src().ip()).isEqualTo("198.51.100.7");
+        assertThat(event.userAgent()).isEqualTo("astra-cli/0.5");
+        assertThat(mapper.map(record("DB_CREATED", "{\"databaseId\":\"db-1\"}"), CONTEXT).resource().parent()).isNull();
+    }
+
+    @Test
     void epochMillisFromAStreamAreAccepted() {
         ObjectNode record = record("DB_CREATED", "{}");
         record.put("eventTime", 1709642096789L);
 
-        assertThat(mapper.map(record, CONTEXT).time()).isEqualTo("2024-03-05T12:34:56.789Z");
+        assertThat(mapper.map(record, CONTEXT).time()).isEqualTo("2024-03-05T12:34:56.789000Z");
     }
 
     @Test

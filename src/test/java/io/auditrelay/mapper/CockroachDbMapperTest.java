@@ -38,6 +38,10 @@ class CockroachDbMapperTest {
         assertThat(event.actor()).isEqualTo(new AuditEvent.Actor(null, null));
         assertThat(event.resource()).isEqualTo(
                 new AuditEvent.Resource("cluster", "dc6360d2-b21c-451f-aa9f-b20ad6906475", "example-cluster"));
+        assertThat(event.session().id())
+                .isEqualTo("5e24b61f9fc7459ab2fac703b926a2622a347bf8993d32ef84e836e2f11053d3");
+        assertThat(event.trace().id()).isEqualTo("cfa605927086bb630ab9eb69bfda5f5f");
+        assertThat(event.labels()).containsExactly(org.assertj.core.api.Assertions.entry("source", "AUDIT_LOG_SOURCE_INTERNAL"));
         assertThat(event.org()).isEqualTo("default-org");
         assertThat(event.raw()).isSameAs(entry);
     }
@@ -49,7 +53,7 @@ class CockroachDbMapperTest {
         assertThat(event.time()).isEqualTo("2022-10-09T02:40:35.054818Z");
         assertThat(event.outcome()).isEqualTo(Outcome.FAILURE);
         assertThat(event.activity()).isEqualTo(Activity.GRANT);
-        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor(null, "ops@example.com"));
+        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor(null, "ops@example.com", "user", null));
         assertThat(event.resource()).isEqualTo(new AuditEvent.Resource("organization", null, null));
     }
 

@@ -93,9 +93,9 @@ class ConduktorMapperTest {
         assertThat(event.action()).isEqualTo("Kafka.Topic.Create");
         assertThat(event.activity()).isEqualTo(Activity.CREATE);
         assertThat(event.outcome()).isEqualTo(Outcome.UNKNOWN);
-        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor("alice@example.com", "alice@example.com"));
+        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor("alice@example.com", "alice@example.com", "user", null));
         assertThat(event.resource()).isEqualTo(new AuditEvent.Resource(
-                "topic", "//kafka/kafkacluster/production/topic/website-orders", "website-orders"));
+                "topic", "//kafka/kafkacluster/production/topic/website-orders", "website-orders", "production"));
         assertThat(event.org()).isEqualTo("default-org");
         assertThat(event.raw()).isSameAs(record);
     }
@@ -118,12 +118,13 @@ class ConduktorMapperTest {
     void mapsConsoleConnectorEvent() {
         AuditEvent event = mapper.map(Fixtures.json("conduktor/console-connector-paused.json"), CONTEXT);
 
-        assertThat(event.time()).isEqualTo("2024-10-12T16:03:11.250Z");
+        assertThat(event.time()).isEqualTo("2024-10-12T16:03:11.250000Z");
         assertThat(event.activity()).isEqualTo(Activity.DISABLE);
         assertThat(event.outcome()).isEqualTo(Outcome.SUCCESS);
         assertThat(event.actor()).isEqualTo(new AuditEvent.Actor("bob", "bob@example.com"));
         assertThat(event.resource()).isEqualTo(new AuditEvent.Resource("connector",
-                "kafka:/cluster/8d2f1a3c-5b6e-4f70-9a81-b2c3d4e5f607/connect/connect-prod/orders-sink", "orders-sink"));
+                "kafka:/cluster/8d2f1a3c-5b6e-4f70-9a81-b2c3d4e5f607/connect/connect-prod/orders-sink", "orders-sink",
+                "8d2f1a3c-5b6e-4f70-9a81-b2c3d4e5f607"));
     }
 
     @Test
@@ -137,25 +138,25 @@ class ConduktorMapperTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
-        "//kafka/kafkacluster/production/topic/website-orders, topic, website-orders",
-        "kafka:/cluster/8d2f/topic/orders, topic, orders",
-        "kafka:/cluster/8d2f/subject/orders-value, subject, orders-value",
-        "kafka:/cluster/8d2f, cluster, 8d2f",
-        "kafka:/cluster/8d2f/group/billing-consumers, consumer_group, billing-consumers",
-        "kafka:/cluster/8d2f/connect/connect-prod/orders-sink, connector, orders-sink",
-        "platform:/datamasking/5b1c, datamasking_policy, 5b1c",
-        "platform:/application/clickstream, application, clickstream",
-        "platform:/group/7a9e, group, 7a9e",
-        "platform:/user/alice@example.com, user, alice@example.com"
+        "//kafka/kafkacluster/production/topic/website-orders, topic, website-orders, production",
+        "kafka:/cluster/8d2f/topic/orders, topic, orders, 8d2f",
+        "kafka:/cluster/8d2f/subject/orders-value, subject, orders-value, 8d2f",
+        "kafka:/cluster/8d2f, cluster, 8d2f,",
+        "kafka:/cluster/8d2f/group/billing-consumers, consumer_group, billing-consumers, 8d2f",
+        "kafka:/cluster/8d2f/connect/connect-prod/orders-sink, connector, orders-sink, 8d2f",
+        "platform:/datamasking/5b1c, datamasking_policy, 5b1c,",
+        "platform:/application/clickstream, application, clickstream,",
+        "platform:/group/7a9e, group, 7a9e,",
+        "platform:/user/alice@example.com, user, alice@example.com,"
     })
-    void resourceFromCrn(String crn, String type, String name) {
+    void resourceFromCrn(String crn, String type, String name, String parent) {
         ObjectNode record = Fixtures.object("conduktor/console-application-approved.json");
         record.put("source", crn);
         record.put("type", "AuditLogEventType(Kafka,Resource,Change)"); // an exported event: the CRN decides
 
         AuditEvent event = mapper.map(record, CONTEXT);
 
-        assertThat(event.resource()).isEqualTo(new AuditEvent.Resource(type, crn, name));
+        assertThat(event.resource()).isEqualTo(new AuditEvent.Resource(type, crn, name, parent));
     }
 
     @Test
@@ -190,7 +191,9 @@ class ConduktorMapperTest {
 
         AuditEvent event = mapper.map(record, CONTEXT);
 
-        assertThat(event.resource()).isEqualTo(new AuditEvent.Resource(kind, crn, name));
+        // the parent (the cluster of a CRN) is checked by the schema 2.0 tests
+        assertThat(event.resource()).usingRecursiveComparison().ignoringFields("parent")
+                .isEqualTo(new AuditEvent.Resource(kind, crn, name));
     }
 
     /** The exported event types of the doc, with a source CRN in the form of its example, or none. */
@@ -232,7 +235,7 @@ class ConduktorMapperTest {
         AuditEvent event = mapper.map(record, CONTEXT);
 
         assertThat(event.activity()).isEqualTo(Activity.LOGIN);
-        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor("carol@example.com", "carol@example.com"));
+        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor("carol@example.com", "carol@example.com", AuditEvent.Actor.USER, null));
         assertThat(event.resource()).isEqualTo(new AuditEvent.Resource("user", "platform:/user/carol@example.com", "carol@example.com"));
     }
 
@@ -244,7 +247,7 @@ class ConduktorMapperTest {
         record.put("subject", "dave@example.com");
         record.set("data", Json.MAPPER.createObjectNode());
 
-        assertThat(mapper.map(record, CONTEXT).actor()).isEqualTo(new AuditEvent.Actor("dave@example.com", "dave@example.com"));
+        assertThat(mapper.map(record, CONTEXT).actor()).isEqualTo(new AuditEvent.Actor("dave@example.com", "dave@example.com", AuditEvent.Actor.USER, null));
     }
 
     @Test
@@ -274,7 +277,7 @@ class ConduktorMapperTest {
         record.put("authtype", "user");
         record.put("authid", "erin@example.com");
 
-        assertThat(mapper.map(record, CONTEXT).actor()).isEqualTo(new AuditEvent.Actor("erin@example.com", "erin@example.com"));
+        assertThat(mapper.map(record, CONTEXT).actor()).isEqualTo(new AuditEvent.Actor("erin@example.com", "erin@example.com", AuditEvent.Actor.USER, null));
 
         record.put("authtype", "unauthenticated");
         assertThat(mapper.map(record, CONTEXT).actor()).isEqualTo(new AuditEvent.Actor(null, null));
@@ -307,5 +310,44 @@ class ConduktorMapperTest {
 
         assertThatThrownBy(() -> mapper.map(record, CONTEXT))
                 .isInstanceOfSatisfying(MappingException.class, e -> assertThat(e.field()).isEqualTo("time"));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "{\"success\":false}                          | FAILURE",
+        "{\"status\":\"failed\"}                        | FAILURE",
+        "{\"statusCode\":403}                         | FAILURE",
+        "{\"metadata\":{\"httpStatus\":\"201\"}}        | SUCCESS",
+        "{\"metadata\":{\"result\":\"denied\"}}         | FAILURE",
+        "{\"error\":\"topic already exists\"}           | FAILURE",
+        "{\"error\":{\"code\":\"INVALID\"}}             | FAILURE",
+        "{\"error\":{}}                               | UNKNOWN",
+        "{\"metadata\":{\"name\":\"orders\"}}           | UNKNOWN"
+    })
+    void outcomeFromThePayloadWhereItHasOne(String data, Outcome expected) throws Exception {
+        ObjectNode record = Fixtures.object("conduktor/kafka-topic-create.json");
+        record.set("data", Json.MAPPER.readTree(data));
+
+        assertThat(mapper.map(record, CONTEXT).outcome()).isEqualTo(expected);
+    }
+
+    @Test
+    void traceSessionSourceAndActorKindFromThePayload() throws Exception {
+        ObjectNode record = Fixtures.object("conduktor/kafka-topic-create.json");
+        record.put("traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01");
+        record.set("data", Json.MAPPER.readTree("""
+                {"eventType":"Kafka.Topic.Create","user":"ci-bot","principalType":"SERVICE_ACCOUNT",
+                 "sessionId":"s-1","metadata":{"name":"website-orders","cluster":"production",
+                 "ipAddress":"203.0.113.9","userAgent":"conduktor-cli/1.2"}}"""));
+
+        AuditEvent event = mapper.map(record, CONTEXT);
+
+        assertThat(event.trace().id()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(event.session().id()).isEqualTo("s-1");
+        assertThat(event.actor()).isEqualTo(new AuditEvent.Actor("ci-bot", null, "service_account", null));
+        assertThat(event.src().ip()).isEqualTo("203.0.113.9");
+        assertThat(event.userAgent()).isEqualTo("conduktor-cli/1.2");
+        assertThat(event.resource().parent()).isEqualTo("production");
+        assertThat(ConduktorMapper.traceId("not-a-traceparent")).isNull();
     }
 }

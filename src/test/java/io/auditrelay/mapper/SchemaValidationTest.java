@@ -37,19 +37,7 @@ class SchemaValidationTest {
     }
 
     static Stream<AuditEvent> mappedFixtures() {
-        List<AuditEvent> events = new ArrayList<>();
-        Fixtures.csv("astra/audit-log.csv").forEach(r -> events.add(map("astra", r)));
-        events.add(map("astra", Fixtures.json("astra/stream-event-object.json")));
-        events.add(map("astra", Fixtures.json("astra/stream-event-string.json")));
-        Fixtures.json("cockroachdb/auditlogevents.json").get("entries").forEach(r -> events.add(map("cockroachdb", r)));
-        for (String name : List.of("kafka-topic-create", "old-type-topic-delete", "console-connector-paused",
-                "console-application-approved")) {
-            events.add(map("conduktor", Fixtures.json("conduktor/" + name + ".json")));
-        }
-        Fixtures.ndjson("airkit/events.ndjson").forEach(r -> events.add(map("airkit", r)));
-        events.add(Mappers.forVendor("cockroachdb").map(Fixtures.json("cockroachdb/auditlogevents.json")
-                .get("entries").get(0), new MappingContext(Fixtures.RECEIVED, null)));
-        return events.stream();
+        return Stream.concat(MappedFixtures.fixtures().stream(), MappedFixtures.everyDocumentedAction().stream());
     }
 
     @ParameterizedTest(name = "{index}: {0}")
@@ -70,6 +58,14 @@ class SchemaValidationTest {
         assertThat(schema.validate(valid)).isEmpty();
         assertThat(schema.validate(valid.deepCopy().put("time", "2024-03-05T12:34:56.789+01:00"))).isNotEmpty();
         assertThat(schema.validate(valid.deepCopy().put("activity", "created"))).isNotEmpty();
+        assertThat(schema.validate(valid.deepCopy().put("time", "2024-03-05T12:34:56.789Z"))).isNotEmpty();
+        assertThat(schema.validate(valid.deepCopy().put("schema_version", "1.0"))).isNotEmpty();
+        ObjectNode badKind = valid.deepCopy();
+        ((ObjectNode) badKind.get("actor")).put("type", "robot");
+        assertThat(schema.validate(badKind)).isNotEmpty();
+        ObjectNode noSession = valid.deepCopy();
+        noSession.putNull("session");
+        assertThat(schema.validate(noSession)).isNotEmpty();
         assertThat(schema.validate(valid.deepCopy().put("id", "splunk:1"))).isNotEmpty();
         ObjectNode missing = valid.deepCopy();
         missing.remove("org");

@@ -22,19 +22,31 @@ class TimestampsTest {
     @Test
     void isoKeepsNanosecondsAndConvertsOffsetsToUtc() {
         assertThat(Timestamps.format(Timestamps.parseIso("t", "2024-03-05T13:34:56.123456789+01:00")))
-                .isEqualTo("2024-03-05T12:34:56.123456789Z");
+                .isEqualTo("2024-03-05T12:34:56.123456Z");
         assertThat(Timestamps.format(Timestamps.parseIso("t", "2024-03-05T13:34:56-0230")))
-                .isEqualTo("2024-03-05T16:04:56Z");
+                .isEqualTo("2024-03-05T16:04:56.000000Z");
+    }
+
+    @Test
+    void alwaysSixFractionDigitsButTheIdFormIsTheShortest() {
+        Instant nanos = Timestamps.parseIso("t", "2024-03-05T12:34:56.123456789Z");
+        Instant millis = Timestamps.parseIso("t", "2024-03-05T12:34:56.1Z");
+
+        assertThat(Timestamps.format(nanos)).isEqualTo("2024-03-05T12:34:56.123456Z");
+        assertThat(Timestamps.format(millis)).isEqualTo("2024-03-05T12:34:56.100000Z");
+        assertThat(Timestamps.format(Instant.parse("2024-03-05T12:34:56Z"))).isEqualTo("2024-03-05T12:34:56.000000Z");
+        assertThat(Timestamps.formatShortest(millis)).isEqualTo("2024-03-05T12:34:56.100Z");
+        assertThat(Timestamps.formatShortest(nanos)).isEqualTo("2024-03-05T12:34:56.123456789Z");
     }
 
     @ParameterizedTest
     @CsvSource({
-        "2024-03-05 12:34:56.789,      2024-03-05T12:34:56.789Z",
+        "2024-03-05 12:34:56.789,      2024-03-05T12:34:56.789000Z",
         "2024-03-05T12:34:56.789123,   2024-03-05T12:34:56.789123Z",
-        "2024-03-05 12:34:56,          2024-03-05T12:34:56Z",
-        "2024-03-05T12:34,             2024-03-05T12:34:00Z",
-        "2024-03-05 12:34:56.789Z,     2024-03-05T12:34:56.789Z",
-        "2024-03-05T12:34:56.5+02:00,  2024-03-05T10:34:56.500Z"
+        "2024-03-05 12:34:56,          2024-03-05T12:34:56.000000Z",
+        "2024-03-05T12:34,             2024-03-05T12:34:00.000000Z",
+        "2024-03-05 12:34:56.789Z,     2024-03-05T12:34:56.789000Z",
+        "2024-03-05T12:34:56.5+02:00,  2024-03-05T10:34:56.500000Z"
     })
     void zoneLessIsUtc(String input, String expected) {
         assertThat(Timestamps.format(Timestamps.parseUtc("EVENT_TIME", input))).isEqualTo(expected);

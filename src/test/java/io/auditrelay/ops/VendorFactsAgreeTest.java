@@ -1,6 +1,7 @@
 package io.auditrelay.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.mapper.Mappers;
 import io.auditrelay.mapper.VendorMapper;
@@ -34,6 +35,18 @@ class VendorFactsAgreeTest {
         assertThat(new TreeSet<>(vendors)).containsExactlyElementsOf(Mappers.vendors());
         assertThat(schema.at("/properties/id/pattern").asText())
                 .isEqualTo("^(" + String.join("|", vendors) + "):.+$");
+    }
+
+    @Test
+    void the_schema_version_and_actor_kinds_agree_with_the_event() throws Exception {
+        JsonNode schema = Json.MAPPER.readTree(ROOT.resolve("schema/audit-event.schema.json").toFile());
+        assertThat(schema.at("/properties/schema_version/const").asText()).isEqualTo(AuditEvent.SCHEMA_VERSION);
+        List<String> kinds = new ArrayList<>();
+        schema.at("/properties/actor/properties/type/enum").forEach(v -> kinds.add(v.isNull() ? null : v.asText()));
+        assertThat(kinds).containsExactlyInAnyOrder(AuditEvent.Actor.USER, AuditEvent.Actor.SERVICE_ACCOUNT,
+                AuditEvent.Actor.API_KEY, null);
+        assertThat(Files.readString(ROOT.resolve("docs/event-schema.md")))
+                .contains("`schema_version` is `" + AuditEvent.SCHEMA_VERSION + "`");
     }
 
     @Test

@@ -60,7 +60,7 @@ class InboxToSinksTest {
                         + "AUDIT_LOG_ACTION_CREATE_CLUSTER,create,success,,ops@example.com,cluster,c-1,example-cluster,my-org,\""
                         + CRDB_ENTRY.replace("\"", "\"\"") + "\"",
                 "id,time,received,vendor,action,activity,outcome,actor_id,actor_email,resource_type,resource_id,resource_name,org,raw",
-                astraId + ",2024-05-02T09:15:32.481Z,<received>,astra,DB_CREATED,create,success,u-1,,database,db-1,\"orders, EU\",org-1,"
+                astraId + ",2024-05-02T09:15:32.481000Z,<received>,astra,DB_CREATED,create,success,u-1,,database,db-1,\"orders, EU\",org-1,"
                         + "\"{\"\"typename\"\":\"\"AuditEvent\"\",\"\"actionResult\"\":\"\"SUCCESS\"\",\"\"userID\"\":\"\"u-1\"\","
                         + "\"\"event\"\":\"\"{\\\"\"orgId\\\"\":\\\"\"org-1\\\"\",\\\"\"databaseId\\\"\":\\\"\"db-1\\\"\","
                         + "\\\"\"databaseName\\\"\":\\\"\"orders, EU\\\"\"}\"\",\"\"eventTime\"\":\"\"2024-05-02T09:15:32.481Z\"\","
@@ -72,6 +72,8 @@ class InboxToSinksTest {
         JsonNode crdb = events.get(0);
         assertThat(crdb.get("id").asText()).isEqualTo("cockroachdb:40b15ccd-6a87-4efc-ac7b-157ba172f957");
         assertThat(crdb.get("time").asText()).isEqualTo("2022-10-09T02:40:00.262143Z");
+        assertThat(crdb.get("schema_version").asText()).isEqualTo("2.0");
+        assertThat(crdb.get("actor").get("type").asText()).isEqualTo("user");
         assertThat(crdb.get("raw")).isEqualTo(io.auditrelay.mapper.Json.MAPPER.readTree(CRDB_ENTRY));
         assertThat(relay.inbox("astra").resolve(".done/export.csv")).exists();
         assertThat(relay.inbox("cockroachdb").resolve(".done/entries.jsonl")).exists();

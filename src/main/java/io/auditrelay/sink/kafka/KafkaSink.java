@@ -1,7 +1,7 @@
 package io.auditrelay.sink.kafka;
 
 import io.auditrelay.event.AuditEvent;
-import io.auditrelay.mapper.Json;
+import io.auditrelay.sink.EventFormat;
 import io.auditrelay.event.EventSink;
 import io.auditrelay.spine.DeadLetterStore;
 import org.apache.camel.support.service.ServiceSupport;
@@ -46,6 +46,7 @@ public class KafkaSink extends ServiceSupport implements EventSink {
     private final Map<String, Object> producerConfig;
     private final String topic;
     private final DeadLetterStore deadLetters;
+    private volatile EventFormat format = EventFormat.CANONICAL;
     private final List<Pending> pending = new ArrayList<>();
     private KafkaProducer<String, byte[]> producer;
 
@@ -70,6 +71,12 @@ public class KafkaSink extends ServiceSupport implements EventSink {
         return config;
     }
 
+    /** Writes events in this format (set before the sink starts). */
+    public KafkaSink format(EventFormat eventFormat) {
+        this.format = eventFormat;
+        return this;
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -90,7 +97,7 @@ public class KafkaSink extends ServiceSupport implements EventSink {
         header(headers, "ce_time", event.time());
         header(headers, "content-type", "application/json");
         Future<RecordMetadata> sent = producer().send(new ProducerRecord<>(topic, null, event.id(),
-                Json.MAPPER.writeValueAsBytes(event), headers));
+                format.bytes(event), headers));
         if (sent.isDone()) {
             try {
                 sent.get();

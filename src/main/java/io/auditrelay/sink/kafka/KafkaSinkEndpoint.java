@@ -57,7 +57,8 @@ public class KafkaSinkEndpoint extends SinkEndpoint {
         if (blankToNull(saslJaasConfig) != null) {
             client.put("sasl.jaas.config", saslJaasConfig);
         }
-        return new KafkaSink(KafkaSink.producerConfig(brokers, lingerMs, batchBytes, client), topic, deadLetters);
+        return new KafkaSink(KafkaSink.producerConfig(brokers, lingerMs, batchBytes, client), topic, deadLetters)
+                .format(eventFormat());
     }
 
     /** The Camel properties under {@link #kafkaPropertiesPrefix}, prefix removed; blank values left out. */

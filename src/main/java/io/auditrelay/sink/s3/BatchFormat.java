@@ -35,4 +35,17 @@ public interface BatchFormat {
      * closing the returned stream finishes the object and closes {@code out}.
      */
     OutputStream encoder(OutputStream out) throws IOException;
+
+    /**
+     * The partition of an event: the events of one object share it, and it names the object with {@link #objectName}.
+     * By default {@code vendor=<v>/dt=<yyyy-MM-dd>/hour=<HH>} of the event time.
+     */
+    default String partition(AuditEvent event) {
+        return S3Sink.partition(event);
+    }
+
+    /** The object's key below the sink's prefix: by default {@code <partition>/<hash><extension>}. */
+    default String objectName(String partition, String hash) {
+        return partition + "/" + hash + extension();
+    }
 }

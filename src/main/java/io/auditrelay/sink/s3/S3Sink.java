@@ -131,7 +131,7 @@ public class S3Sink extends ServiceSupport implements EventSink {
     /** Appends the event to its partition's open batch in the spool (sealing the batch when it is full). */
     @Override
     public void acceptFrom(AuditEvent event, String location) throws Exception {
-        String partition = partition(event);
+        String partition = format.partition(event);
         byte[] line = format.line(event);
         byte[] record = SpoolBatch.record(event.id(), location, line);
         synchronized (lock) {
@@ -216,8 +216,8 @@ public class S3Sink extends ServiceSupport implements EventSink {
                 sha.update((byte) '\n');
             });
             String prefix = options.prefix() == null ? "" : options.prefix().replaceAll("^/+|/+$", "");
-            return (prefix.isEmpty() ? "" : prefix + "/") + partition + "/"
-                    + HexFormat.of().formatHex(sha.digest()) + format.extension();
+            return (prefix.isEmpty() ? "" : prefix + "/")
+                    + format.objectName(partition, HexFormat.of().formatHex(sha.digest()));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

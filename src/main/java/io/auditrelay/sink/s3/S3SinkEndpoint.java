@@ -2,6 +2,7 @@ package io.auditrelay.sink.s3;
 
 import io.auditrelay.aws.S3Access;
 import io.auditrelay.event.EventSink;
+import io.auditrelay.sink.EventFormat;
 import io.auditrelay.sink.SinkEndpoint;
 import io.auditrelay.spine.DeadLetterStore;
 import org.apache.camel.Category;
@@ -59,6 +60,17 @@ public class S3SinkEndpoint extends SinkEndpoint {
             + " persistent storage")
     private String spoolDir = "data/state/s3-spool";
 
+    @UriParam(label = "format", defaultValue = "partitioned", enums = "partitioned,security-lake", description = "Object"
+            + " keys: partitioned (<prefix>/vendor=<v>/dt=<day>/hour=<HH>/) or, with format=ocsf, security-lake (Amazon"
+            + " Security Lake custom source: ext/<source>/region=<region>/accountId=<id>/eventDay=<yyyyMMdd>/, one OCSF"
+            + " class per object; the prefix is not used)")
+    private String layout = "partitioned";
+    @UriParam(label = "format", defaultValue = "audit-relay", description = "With layout=security-lake: the custom"
+            + " source's name in the keys")
+    private String securityLakeSource = "audit-relay";
+    @UriParam(label = "format", description = "With layout=security-lake: the AWS account id in the keys")
+    private String securityLakeAccountId;
+
     private EventNotifier shutdownListener;
 
     public S3SinkEndpoint(String uri, Component component) {
@@ -72,14 +84,27 @@ public class S3SinkEndpoint extends SinkEndpoint {
         if (blankToNull(bucket) == null) {
             throw new IllegalArgumentException("audit-s3: the bucket is not set (relay.sink.s3.bucket)");
         }
-        S3Sink.Options options = new S3Sink.Options(bucket, prefix == null ? "" : prefix, batchSize, batchBytes,
+        EventFormat eventFormat = eventFormat();
+        boolean lake = "security-lake".equalsIgnoreCase(blankToNull(layout));
+        if (!lake && blankToNull(layout) != null && !"partitioned".equalsIgnoreCase(layout.trim())) {
+            throw new IllegalArgumentException("audit-s3: layout must be partitioned or security-lake, not '" + layout + "'");
+        }
+        if (lake && !eventFormat.ocsf()) {
+            throw new IllegalArgumentException("audit-s3: layout=security-lake needs format=ocsf");
+        }
+        BatchFormat batchFormat = eventFormat.ocsf()
+                ? new OcsfGzipFormat(eventFormat, lake ? new OcsfGzipFormat.SecurityLake(blankToNull(securityLakeSource),
+                        blankToNull(region), blankToNull(securityLakeAccountId)) : null)
+                : new NdjsonGzipFormat();
+        String keyPrefix = lake || prefix == null ? "" : prefix;
+        S3Sink.Options options = new S3Sink.Options(bucket, keyPrefix, batchSize, batchBytes,
                 Duration.ofMillis(batchInterval), getMaxRetries(), Duration.ofMillis(getRetryDelay()),
                 Path.of(blankToNull(spoolDir) == null ? "data/state/s3-spool" : spoolDir.trim()));
         S3Access access = new S3Access(region, overrideEndpoint ? blankToNull(endpoint) : null,
                 useDefaultCredentialsProvider ? null : blankToNull(accessKey),
                 useDefaultCredentialsProvider ? null : blankToNull(secretKey));
         boolean pathStyle = forcePathStyle;
-        S3Sink sink = new S3Sink(options, () -> access.client(pathStyle), new NdjsonGzipFormat(), deadLetters);
+        S3Sink sink = new S3Sink(options, () -> access.client(pathStyle), batchFormat, deadLetters);
         // write the open batches when the context starts stopping, before routes wait for their exchanges
         shutdownListener = sink.shutdownListener();
         getCamelContext().getManagementStrategy().addEventNotifier(shutdownListener);
@@ -93,6 +118,30 @@ public class S3SinkEndpoint extends SinkEndpoint {
             getCamelContext().getManagementStrategy().removeEventNotifier(shutdownListener);
             shutdownListener = null;
         }
+    }
+
+    public String getLayout() {
+        return layout;
+    }
+
+    public void setLayout(String layout) {
+        this.layout = layout;
+    }
+
+    public String getSecurityLakeSource() {
+        return securityLakeSource;
+    }
+
+    public void setSecurityLakeSource(String securityLakeSource) {
+        this.securityLakeSource = securityLakeSource;
+    }
+
+    public String getSecurityLakeAccountId() {
+        return securityLakeAccountId;
+    }
+
+    public void setSecurityLakeAccountId(String securityLakeAccountId) {
+        this.securityLakeAccountId = securityLakeAccountId;
     }
 
     public String getBucket() {

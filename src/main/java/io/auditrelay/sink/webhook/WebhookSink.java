@@ -6,6 +6,7 @@ import io.auditrelay.event.AuditEvent;
 import io.auditrelay.event.Delivery;
 import org.apache.camel.Exchange;
 import io.auditrelay.mapper.Json;
+import io.auditrelay.sink.EventFormat;
 import io.auditrelay.event.EventSink;
 import io.auditrelay.event.SinkDeliveryException;
 import org.slf4j.Logger;
@@ -67,10 +68,17 @@ public class WebhookSink implements EventSink {
     }
 
     private final Options options;
+    private volatile EventFormat format = EventFormat.CANONICAL;
     private volatile WebhookSigner signer;
     private volatile HttpClient client;
     private final Object lock = new Object();
     private Batch open;
+
+    /** Posts events in this format (set before the sink opens). */
+    public WebhookSink format(EventFormat eventFormat) {
+        this.format = eventFormat;
+        return this;
+    }
 
     public WebhookSink(Options options) {
         this.options = options;
@@ -171,7 +179,8 @@ public class WebhookSink implements EventSink {
     void post(List<AuditEvent> events) throws SinkDeliveryException, InterruptedException {
         String body;
         try {
-            body = options.batchSize() <= 1 ? Json.MAPPER.writeValueAsString(events.get(0)) : Json.MAPPER.writeValueAsString(events);
+            body = options.batchSize() <= 1 ? format.json(events.get(0))
+                    : Json.MAPPER.writeValueAsString(events.stream().map(format::tree).toList());
         } catch (IOException e) {
             throw new SinkDeliveryException("cannot serialize the event: " + e.getMessage(), false, null, null, e);
         }

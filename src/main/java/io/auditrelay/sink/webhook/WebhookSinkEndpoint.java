@@ -66,7 +66,7 @@ public class WebhookSinkEndpoint extends SinkEndpoint {
         String target = blankToNull(url);
         return new WebhookSink(new WebhookSink.Options(target == null ? null : URI.create(target), blankToNull(secret),
                 batchSize, Duration.ofMillis(batchInterval), Duration.ofMillis(timeout), getMaxRetries(),
-                Duration.ofMillis(backoff), Duration.ofMillis(maxBackoff), Map.copyOf(all)));
+                Duration.ofMillis(backoff), Duration.ofMillis(maxBackoff), Map.copyOf(all))).format(eventFormat());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.auditrelay.source.airkit;
 
 import io.auditrelay.unit.RelayComponent;
+import io.auditrelay.redact.Redaction;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.spine.DedupeRepository;
 import io.auditrelay.spine.RelayStats;
@@ -49,7 +50,11 @@ public class AirkitComponent extends RelayComponent {
     /** A dead-letter store of the endpoint's own in {@code dir} (where the context has none, e.g. in a Kamelet Pipe). */
     synchronized DeadLetterStore deadLetters(String dir) {
         return deadLetterStores.computeIfAbsent(Path.of(dir).toAbsolutePath().normalize(),
-                d -> new DeadLetterStore(d, clock, stats));
+                d -> {
+                    DeadLetterStore store = new DeadLetterStore(d, clock, stats);
+                    Redaction redaction = getCamelContext().getRegistry().findSingleByType(Redaction.class);
+                    return redaction == null ? store : store.redactAlso(redaction);
+                });
     }
 
     @Override

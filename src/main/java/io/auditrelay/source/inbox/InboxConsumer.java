@@ -3,6 +3,7 @@ package io.auditrelay.source.inbox;
 import io.auditrelay.retry.Backoff;
 import io.auditrelay.source.RecordReader;
 import io.auditrelay.source.UnreadableInputException;
+import io.auditrelay.redact.Redaction;
 import io.auditrelay.spine.DeadLetterStore;
 import io.auditrelay.event.Headers;
 import io.auditrelay.spine.OnceCoordinator;
@@ -107,6 +108,10 @@ class InboxConsumer extends ScheduledPollConsumer {
         if (deadLetters == null) {
             Clock clock = Clock.systemUTC();
             deadLetters = new DeadLetterStore(Path.of(endpoint.getDlqDir()), clock, new RelayStats(clock));
+            Redaction redaction = registry.findSingleByType(Redaction.class);
+            if (redaction != null) {
+                deadLetters.redactAlso(redaction);
+            }
         }
         coordinator = registry.findSingleByType(OnceCoordinator.class);
         if (coordinator != null) {

@@ -1,5 +1,6 @@
 package io.auditrelay.spine.normalize;
 
+import io.auditrelay.redact.Redaction;
 import io.auditrelay.mapper.Mappers;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -32,6 +33,13 @@ public class NormalizeEndpoint extends DefaultEndpoint {
     private String dlqDir = "data/dlq";
     @UriParam(defaultValue = "1000000", description = "How many delivered ids the dedupe store remembers")
     private int maxIds = 1_000_000;
+    @UriParam(label = "security", description = "Redaction rules applied to each event's raw record and in the"
+            + " dead-letter store, as relay.redact: entries [vendor:]field-or-$.path[=mask|drop] separated by ';'"
+            + " (added to the context's relay.redact rules, if any)")
+    private String redact;
+    @UriParam(label = "security", defaultValue = "true", description = "Whether the default rules mask token and"
+            + " secret values (token, secret, password fields; AstraCS:, CCDB1_, JWT and bearer values)")
+    private boolean redactDefaults = true;
 
     public NormalizeEndpoint(String uri, NormalizeComponent component) {
         super(uri, component);
@@ -48,8 +56,9 @@ public class NormalizeEndpoint extends DefaultEndpoint {
             throw new IllegalArgumentException("audit-normalize: unknown vendor '" + vendor + "', one of " + Mappers.vendors());
         }
         NormalizeComponent component = getComponent();
-        return new NormalizeProducer(this, component.dedupe(stateDir, maxIds), component.deadLetters(dlqDir),
-                component.stats(), component.clock());
+        Redaction redaction = redaction();
+        return new NormalizeProducer(this, component.dedupe(stateDir, maxIds),
+                component.deadLetters(dlqDir).redactAlso(redaction), component.stats(), component.clock(), redaction);
     }
 
     @Override
@@ -87,6 +96,29 @@ public class NormalizeEndpoint extends DefaultEndpoint {
 
     public void setDlqDir(String dlqDir) {
         this.dlqDir = dlqDir;
+    }
+
+    /** This endpoint's rules with the context's ({@code relay.redact}, when the relay bound them). */
+    Redaction redaction() {
+        Redaction own = Redaction.parse(redact, redactDefaults);
+        Redaction context = getCamelContext().getRegistry().findSingleByType(Redaction.class);
+        return context == null ? own : context.and(own);
+    }
+
+    public String getRedact() {
+        return redact;
+    }
+
+    public void setRedact(String redact) {
+        this.redact = redact;
+    }
+
+    public boolean isRedactDefaults() {
+        return redactDefaults;
+    }
+
+    public void setRedactDefaults(boolean redactDefaults) {
+        this.redactDefaults = redactDefaults;
     }
 
     public int getMaxIds() {

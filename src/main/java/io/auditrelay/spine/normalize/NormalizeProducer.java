@@ -1,5 +1,6 @@
 package io.auditrelay.spine.normalize;
 
+import io.auditrelay.redact.Redaction;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.event.OneByOne;
 import io.auditrelay.spine.DeadLetterStore;
@@ -39,10 +40,10 @@ class NormalizeProducer extends DefaultProducer {
     private final RelayStats stats;
 
     NormalizeProducer(NormalizeEndpoint endpoint, DedupeRepository dedupe, DeadLetterStore deadLetters, RelayStats stats,
-                      Clock clock) {
+                      Clock clock, Redaction redaction) {
         super(endpoint);
         this.vendor = endpoint.getVendor();
-        this.normalizer = new Normalizer(endpoint.getOrg(), clock, stats);
+        this.normalizer = new Normalizer(endpoint.getOrg(), clock, stats, redaction);
         this.dedupe = dedupe;
         this.deadLetters = deadLetters;
         this.stats = stats;
