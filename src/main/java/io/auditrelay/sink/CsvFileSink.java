@@ -14,7 +14,6 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,19 +89,18 @@ public class CsvFileSink extends DailyFileSink {
     }
 
     /**
-     * Finds the end of the last complete record after {@code from} by following RFC 4180 quoting byte by byte (a
+     * Finds the end of the last complete record between {@code from} and {@code to} by following RFC 4180 quoting byte by byte (a
      * {@code '\n'} ends a record only outside quotes; the quote byte never occurs inside a UTF-8 sequence), so a line
      * break inside a quoted field is not taken for the end of a record. The complete records are then read with
      * Commons CSV for their ids.
      */
     @Override
-    protected Tail readTail(Path file, long from) throws IOException {
-        long size = Files.size(file);
+    protected Tail readTail(Path file, long from, long to) throws IOException {
         long end = from;
         boolean quoted = false;
         long position = from;
         byte[] buffer = new byte[65536];
-        try (InputStream in = region(file, from, size)) {
+        try (InputStream in = region(file, from, to)) {
             for (int n; (n = in.read(buffer)) > 0; position += n) {
                 for (int i = 0; i < n; i++) {
                     if (buffer[i] == '"') {

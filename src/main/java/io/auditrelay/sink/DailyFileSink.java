@@ -48,11 +48,15 @@ import java.util.stream.Stream;
  * folder, advanced when a unit completes). On start it reads each file's records from that offset, a record
  * boundary known to be whole (or from the file's start), with the format's own parser ({@link #readTail}): a record
  * a kill left incomplete is cut, and the ids of the complete records after the offset are skipped when they come
- * again.
+ * again. Those records stay recovered for good: their ranges are kept in {@code .recovered-ranges.json} and read
+ * again at every start, because the offset moves on past them as soon as a unit of the new run completes, while the
+ * units they belong to may be read again only after another restart (a Kafka partition the restarted relay gets
+ * later, say).
  */
 public abstract class DailyFileSink extends ServiceSupport implements EventSink {
 
     public static final String OFFSETS_FILE = ".committed-offsets.json";
+    public static final String RECOVERED_FILE = ".recovered-ranges.json";
     private static final Logger LOG = LoggerFactory.getLogger(DailyFileSink.class);
     private static final int OPEN_FILES = 4;
     private static final int MIN_RECENT_IDS = 100_000;
@@ -63,6 +67,8 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
     private final Map<String, OpenFile> open = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<Object, Map<String, Long>> inflight = new IdentityHashMap<>();
     private final Map<String, Long> committed = new TreeMap<>();
+    /** Per file, the byte ranges {@code [start, end)} of records recovered at a start: read again at every start. */
+    private final Map<String, List<long[]>> recovered = new TreeMap<>();
     private IdHashSet recentIds = new IdHashSet(MIN_RECENT_IDS);
 
     private static final class OpenFile {
@@ -91,10 +97,11 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
     protected abstract String newline();
 
     /**
-     * What a restart finds in a file after {@code from}, a record boundary known to be whole: where its last complete
-     * record ends, and the event ids of the complete records from {@code from} up to there (a header holds none).
+     * What a restart finds in a file between {@code from}, a record boundary known to be whole, and {@code to}: where
+     * the last complete record ends, and the event ids of the complete records from {@code from} up to there (a header
+     * holds none).
      */
-    protected abstract Tail readTail(Path file, long from) throws IOException;
+    protected abstract Tail readTail(Path file, long from, long to) throws IOException;
 
     /** The end of the last complete record (the file is cut there) and the ids of the records before it. */
     protected record Tail(long end, List<String> ids) {
@@ -254,23 +261,62 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
         if (Files.exists(offsets)) {
             committed.putAll(Json.MAPPER.readValue(offsets.toFile(), new TypeReference<Map<String, Long>>() { }));
         }
+        Path ranges = dir.resolve(RECOVERED_FILE);
+        if (Files.exists(ranges)) {
+            recovered.putAll(Json.MAPPER.readValue(ranges.toFile(), new TypeReference<Map<String, List<long[]>>>() { }));
+        }
         List<String> uncommitted = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(this::isSinkFile).sorted().toList()) {
+                String name = file.getFileName().toString();
                 long size = Files.size(file);
-                long from = Math.min(committed.getOrDefault(file.getFileName().toString(), 0L), size);
-                Tail tail = readTail(file, from);
+                long from = Math.min(committed.getOrDefault(name, 0L), size);
+                for (long[] range : recovered.getOrDefault(name, List.of())) {
+                    if (range[0] < from) {
+                        uncommitted.addAll(readTail(file, range[0], Math.min(range[1], from)).ids());
+                    }
+                }
+                Tail tail = readTail(file, from, size);
                 if (tail.end() < size) {
                     cut(file, tail.end(), size);
                 }
                 uncommitted.addAll(tail.ids());
+                if (tail.end() > from) {
+                    recover(name, from, tail.end());
+                }
+                committed.put(name, tail.end());
             }
         }
+        // the ranges first: a kill between the two saves reads a range twice, never misses one
+        saveRecovered();
+        saveOffsets();
         recentIds = new IdHashSet(Math.max(MIN_RECENT_IDS, uncommitted.size() * 2));
         uncommitted.forEach(recentIds::add);
         if (!uncommitted.isEmpty()) {
             LOG.info("{} sink holds {} events of units that were not acknowledged; they will not be written again",
                     name(), uncommitted.size());
+        }
+    }
+
+    /** Adds {@code [start, end)} to the file's recovered ranges, merged with a range it touches. */
+    private void recover(String name, long start, long end) {
+        List<long[]> ranges = recovered.computeIfAbsent(name, n -> new ArrayList<>());
+        for (long[] range : ranges) {
+            if (range[1] == start) {
+                range[1] = end;
+                return;
+            }
+        }
+        ranges.add(new long[] {start, end});
+    }
+
+    private void saveRecovered() {
+        try {
+            Path tmp = dir.resolve(RECOVERED_FILE + ".tmp");
+            Files.writeString(tmp, Json.MAPPER.writeValueAsString(recovered));
+            Files.move(tmp, dir.resolve(RECOVERED_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save " + dir.resolve(RECOVERED_FILE), e);
         }
     }
 

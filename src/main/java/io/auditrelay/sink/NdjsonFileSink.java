@@ -7,7 +7,6 @@ import io.auditrelay.mapper.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,13 +43,13 @@ public class NdjsonFileSink extends DailyFileSink {
      * escaped), so the last {@code '\n'} ends the last complete event.
      */
     @Override
-    protected Tail readTail(Path file, long from) throws IOException {
+    protected Tail readTail(Path file, long from, long to) throws IOException {
         List<String> ids = new ArrayList<>();
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         long end = from;
         long position = from;
         byte[] buffer = new byte[65536];
-        try (InputStream in = region(file, from, Files.size(file))) {
+        try (InputStream in = region(file, from, to)) {
             for (int n; (n = in.read(buffer)) > 0; position += n) {
                 int start = 0;
                 for (int i = 0; i < n; i++) {

@@ -8,6 +8,11 @@ import io.auditrelay.event.Delivery;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.impl.engine.DefaultUnitOfWork;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -141,6 +146,45 @@ class DailyFileSinkTest {
         after.stop();
 
         assertThat(strictCsv(csv)).extracting(r -> r.get(0)).containsExactly("id", "airkit:e1", "airkit:e2", "airkit:e3");
+    }
+
+    /** A unit's exchange with a unit of work; {@link #complete} completes it as the end of the unit would. */
+    private static Exchange unit(CamelContext context) {
+        Exchange exchange = new DefaultExchange(context);
+        exchange.getExchangeExtension().setUnitOfWork(new DefaultUnitOfWork(exchange));
+        return exchange;
+    }
+
+    private static void complete(Exchange unit) {
+        unit.getUnitOfWork().done(unit);
+    }
+
+    @Test
+    void a_record_recovered_at_a_restart_stays_recovered_after_later_units_complete_and_another_kill() throws Exception {
+        try (CamelContext context = new DefaultCamelContext()) {
+            NdjsonFileSink first = new NdjsonFileSink(dir);
+            first.start();
+            // killed while e1's unit was in flight: e1 is in the file, its unit not acknowledged
+            first.acceptAll(List.of(new Delivery(event("airkit:e1", "2024-06-01T10:00:00Z", "x"), null)), unit(context));
+
+            NdjsonFileSink second = new NdjsonFileSink(dir);
+            second.start();
+            // another source's unit completes first (e1's unit comes back only later, e.g. a Kafka partition the
+            // restarted relay is given after a rebalance), then a second kill
+            Exchange other = unit(context);
+            second.acceptAll(List.of(new Delivery(event("airkit:e2", "2024-06-01T10:00:01Z", "y"), null)), other);
+            complete(other);
+
+            NdjsonFileSink third = new NdjsonFileSink(dir);
+            third.start();
+            Exchange again = unit(context);
+            third.acceptAll(List.of(new Delivery(event("airkit:e1", "2024-06-01T10:00:00Z", "x"), null),
+                    new Delivery(event("airkit:e3", "2024-06-01T10:00:02Z", "z"), null)), again);
+            complete(again);
+            third.stop();
+        }
+        assertThat(Files.readAllLines(dir.resolve("audit-2024-06-01.ndjson"))).extracting(l -> l.substring(7, 16))
+                .containsExactly("airkit:e1", "airkit:e2", "airkit:e3");
     }
 
     /** Every record of a file, read with Commons CSV's RFC 4180 format (an unbalanced quote throws). */
