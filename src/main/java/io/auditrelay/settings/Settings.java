@@ -5,6 +5,7 @@ import org.apache.camel.CamelContext;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * Typed access to the relay's properties ({@code application.properties}, overridden by
@@ -51,6 +52,22 @@ public final class Settings {
 
     public boolean sinkEnabled(String name) {
         return sinks().contains(name);
+    }
+
+    /**
+     * Every property whose key starts with {@code prefix}, for options passed through as they are (Kafka client
+     * properties, webhook headers): those of the property files and of Camel's overrides, and those given as
+     * {@code -Dkey=value}, which Camel's {@code loadProperties} leaves out; a system property wins.
+     */
+    public static Properties withPrefix(CamelContext context, String prefix) {
+        Properties all = context.getPropertiesComponent().loadProperties(key -> key.startsWith(prefix));
+        Properties system = System.getProperties();
+        for (String key : system.stringPropertyNames()) {
+            if (key.startsWith(prefix)) {
+                all.setProperty(key, system.getProperty(key));
+            }
+        }
+        return all;
     }
 
     public List<String> list(String key, String defaultValue) {

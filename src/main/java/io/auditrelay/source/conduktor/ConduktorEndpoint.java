@@ -1,5 +1,6 @@
 package io.auditrelay.source.conduktor;
 
+import io.auditrelay.settings.Settings;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
@@ -117,7 +118,7 @@ public class ConduktorEndpoint extends DefaultEndpoint {
         Map<String, Object> out = new TreeMap<>();
         if (clientPropertiesPrefix != null && !clientPropertiesPrefix.isBlank()) {
             PropertiesComponent properties = getCamelContext().getPropertiesComponent();
-            Properties all = properties.loadProperties(key -> key.startsWith(clientPropertiesPrefix));
+            Properties all = Settings.withPrefix(getCamelContext(), clientPropertiesPrefix);
             for (String key : all.stringPropertyNames()) {
                 String value = properties.resolveProperty(key).orElse(all.getProperty(key)).trim();
                 if (!value.isEmpty()) {
