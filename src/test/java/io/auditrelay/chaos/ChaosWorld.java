@@ -72,6 +72,7 @@ final class ChaosWorld implements AutoCloseable {
 
     /** Starts the servers (in parallel), the clients and the feeds; the relay is started by {@link #startRelay}. */
     void start() throws Exception {
+        java.nio.file.Files.createDirectories(dir);
         CompletableFuture<Void> brokers = CompletableFuture.allOf(
                 CompletableFuture.runAsync(kafka::start), CompletableFuture.runAsync(pulsar::start));
         s3.start();
