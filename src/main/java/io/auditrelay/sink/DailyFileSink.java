@@ -51,7 +51,8 @@ import java.util.stream.Stream;
  * again. Those records stay recovered for good: their ranges are kept in {@code .recovered-ranges.json} and read
  * again at every start, because the offset moves on past them as soon as a unit of the new run completes, while the
  * units they belong to may be read again only after another restart (a Kafka partition the restarted relay gets
- * later, say).
+ * later, say). The ranges are not pruned: each hard kill adds what was in flight then (usually a few units), and a
+ * start reads them all again.
  */
 public abstract class DailyFileSink extends ServiceSupport implements EventSink {
 
