@@ -5,6 +5,7 @@ import org.apache.camel.CamelContext;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * Typed access to the relay's properties ({@code application.properties}, overridden by
@@ -51,6 +52,35 @@ public final class Settings {
 
     public boolean sinkEnabled(String name) {
         return sinks().contains(name);
+    }
+
+    /**
+     * Every property whose key starts with {@code prefix}, for options passed through as they are (Kafka client
+     * properties, webhook headers), placeholders in the values resolved: those of the property files and of Camel's
+     * overrides, a file's key overridden by its environment variable ({@code relay.a.b-c} by {@code RELAY_A_B_C}), and
+     * keys given as {@code -Dkey=value} (which Camel's {@code loadProperties} leaves out); a system property wins.
+     * <p>
+     * Keys are never looked up through the properties component: Camel's start-up summary would print the value of
+     * an overridden key whose name it does not know as secret ({@code sasl.jaas.config}).
+     */
+    public static Properties withPrefix(CamelContext context, String prefix) {
+        Properties all = context.getPropertiesComponent().loadProperties(key -> key.startsWith(prefix));
+        for (String key : all.stringPropertyNames()) {
+            String fromEnvironment = System.getenv(key.toUpperCase(java.util.Locale.ROOT).replaceAll("[.-]", "_"));
+            if (fromEnvironment != null) {
+                all.setProperty(key, fromEnvironment);
+            }
+        }
+        Properties system = System.getProperties();
+        for (String key : system.stringPropertyNames()) {
+            if (key.startsWith(prefix)) {
+                all.setProperty(key, system.getProperty(key));
+            }
+        }
+        for (String key : all.stringPropertyNames()) {
+            all.setProperty(key, context.resolvePropertyPlaceholders(all.getProperty(key)).trim());
+        }
+        return all;
     }
 
     public List<String> list(String key, String defaultValue) {

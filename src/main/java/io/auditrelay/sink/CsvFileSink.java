@@ -4,8 +4,19 @@ import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.mapper.Mappers;
 
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -104,16 +115,41 @@ public class CsvFileSink extends DailyFileSink {
         return "\r\n";
     }
 
+    /**
+     * Finds the end of the last complete record between {@code from} and {@code to} by following RFC 4180 quoting byte by byte (a
+     * {@code '\n'} ends a record only outside quotes; the quote byte never occurs inside a UTF-8 sequence), so a line
+     * break inside a quoted field is not taken for the end of a record. The complete records are then read with
+     * Commons CSV for their ids.
+     */
     @Override
-    protected String idOf(String line) {
-        String first;
-        if (line.startsWith("\"")) {
-            int end = line.indexOf("\",");
-            first = end < 0 ? null : line.substring(1, end).replace("\"\"", "\"");
-        } else {
-            int end = line.indexOf(',');
-            first = end < 0 ? null : line.substring(0, end);
+    protected Tail readTail(Path file, long from, long to) throws IOException {
+        long end = from;
+        boolean quoted = false;
+        long position = from;
+        byte[] buffer = new byte[65536];
+        try (InputStream in = region(file, from, to)) {
+            for (int n; (n = in.read(buffer)) > 0; position += n) {
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] == '"') {
+                        quoted = !quoted;
+                    } else if (buffer[i] == '\n' && !quoted) {
+                        end = position + i + 1;
+                    }
+                }
+            }
         }
-        return first != null && ID.matcher(first).matches() ? first : null;
+        List<String> ids = new ArrayList<>();
+        try (Reader reader = new InputStreamReader(region(file, from, end), StandardCharsets.UTF_8);
+             CSVParser records = CSVParser.builder().setReader(reader).setFormat(CSVFormat.RFC4180).get()) {
+            for (CSVRecord record : records) {
+                String first = record.get(0);
+                if (ID.matcher(first).matches()) {
+                    ids.add(first);
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return new Tail(end, ids);
     }
 }

@@ -14,10 +14,15 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,12 +45,19 @@ import java.util.stream.Stream;
  * page) went through, so after a hard kill a file can hold events of units that were never
  * confirmed; those units are read again. To write nothing twice, this sink keeps, per file, the
  * offset up to which every line belongs to a completed unit ({@code .committed-offsets.json} in its
- * folder, advanced when a unit completes). On start it repairs a torn last line, reads the ids of the
- * lines after those offsets, and skips those ids when they come again.
+ * folder, advanced when a unit completes). On start it reads each file's records from that offset, a record
+ * boundary known to be whole (or from the file's start), with the format's own parser ({@link #readTail}): a record
+ * a kill left incomplete is cut, and the ids of the complete records after the offset are skipped when they come
+ * again. Those records stay recovered for good: their ranges are kept in {@code .recovered-ranges.json} and read
+ * again at every start, because the offset moves on past them as soon as a unit of the new run completes, while the
+ * units they belong to may be read again only after another restart (a Kafka partition the restarted relay gets
+ * later, say). The ranges are not pruned: each hard kill adds what was in flight then (usually a few units), and a
+ * start reads them all again.
  */
 public abstract class DailyFileSink extends ServiceSupport implements EventSink {
 
     public static final String OFFSETS_FILE = ".committed-offsets.json";
+    public static final String RECOVERED_FILE = ".recovered-ranges.json";
     private static final Logger LOG = LoggerFactory.getLogger(DailyFileSink.class);
     private static final int OPEN_FILES = 4;
     private static final int MIN_RECENT_IDS = 100_000;
@@ -56,6 +68,8 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
     private final Map<String, OpenFile> open = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<Object, Map<String, Long>> inflight = new IdentityHashMap<>();
     private final Map<String, Long> committed = new TreeMap<>();
+    /** Per file, the byte ranges {@code [start, end)} of records recovered at a start: read again at every start. */
+    private final Map<String, List<long[]>> recovered = new TreeMap<>();
     private IdHashSet recentIds = new IdHashSet(MIN_RECENT_IDS);
 
     private static final class OpenFile {
@@ -83,8 +97,16 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
     /** The line terminator. */
     protected abstract String newline();
 
-    /** The event id a complete line holds, or null if the line holds none (a header, a continuation). */
-    protected abstract String idOf(String line);
+    /**
+     * What a restart finds in a file between {@code from}, a record boundary known to be whole, and {@code to}: where
+     * the last complete record ends, and the event ids of the complete records from {@code from} up to there (a header
+     * holds none).
+     */
+    protected abstract Tail readTail(Path file, long from, long to) throws IOException;
+
+    /** The end of the last complete record (the file is cut there) and the ids of the records before it. */
+    protected record Tail(long end, List<String> ids) {
+    }
 
     public Path dir() {
         return dir;
@@ -240,24 +262,62 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
         if (Files.exists(offsets)) {
             committed.putAll(Json.MAPPER.readValue(offsets.toFile(), new TypeReference<Map<String, Long>>() { }));
         }
+        Path ranges = dir.resolve(RECOVERED_FILE);
+        if (Files.exists(ranges)) {
+            recovered.putAll(Json.MAPPER.readValue(ranges.toFile(), new TypeReference<Map<String, List<long[]>>>() { }));
+        }
         List<String> uncommitted = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(this::isSinkFile).sorted().toList()) {
-                repairTornTail(file);
-                long from = Math.min(committed.getOrDefault(file.getFileName().toString(), 0L), Files.size(file));
-                for (String line : linesFrom(file, from)) {
-                    String id = idOf(line);
-                    if (id != null) {
-                        uncommitted.add(id);
+                String name = file.getFileName().toString();
+                long size = Files.size(file);
+                long from = Math.min(committed.getOrDefault(name, 0L), size);
+                for (long[] range : recovered.getOrDefault(name, List.of())) {
+                    if (range[0] < from) {
+                        uncommitted.addAll(readTail(file, range[0], Math.min(range[1], from)).ids());
                     }
                 }
+                Tail tail = readTail(file, from, size);
+                if (tail.end() < size) {
+                    cut(file, tail.end(), size);
+                }
+                uncommitted.addAll(tail.ids());
+                if (tail.end() > from) {
+                    recover(name, from, tail.end());
+                }
+                committed.put(name, tail.end());
             }
         }
+        // the ranges first: a kill between the two saves reads a range twice, never misses one
+        saveRecovered();
+        saveOffsets();
         recentIds = new IdHashSet(Math.max(MIN_RECENT_IDS, uncommitted.size() * 2));
         uncommitted.forEach(recentIds::add);
         if (!uncommitted.isEmpty()) {
             LOG.info("{} sink holds {} events of units that were not acknowledged; they will not be written again",
                     name(), uncommitted.size());
+        }
+    }
+
+    /** Adds {@code [start, end)} to the file's recovered ranges, merged with a range it touches. */
+    private void recover(String name, long start, long end) {
+        List<long[]> ranges = recovered.computeIfAbsent(name, n -> new ArrayList<>());
+        for (long[] range : ranges) {
+            if (range[1] == start) {
+                range[1] = end;
+                return;
+            }
+        }
+        ranges.add(new long[] {start, end});
+    }
+
+    private void saveRecovered() {
+        try {
+            Path tmp = dir.resolve(RECOVERED_FILE + ".tmp");
+            Files.writeString(tmp, Json.MAPPER.writeValueAsString(recovered));
+            Files.move(tmp, dir.resolve(RECOVERED_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save " + dir.resolve(RECOVERED_FILE), e);
         }
     }
 
@@ -274,31 +334,46 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
         return name.startsWith(prefix) && name.endsWith(suffix);
     }
 
-    /** Cuts a last line that a kill left without its terminator. */
-    private static void repairTornTail(Path file) throws IOException {
+    /** Cuts what follows the last complete record: a record a kill left incomplete. */
+    private static void cut(Path file, long end, long size) throws IOException {
+        LOG.warn("Repaired {}: removed a torn last record of {} bytes", file, size - end);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            long length = raf.length();
-            long end = length;
-            while (end > 0) {
-                raf.seek(end - 1);
-                if (raf.read() == '\n') {
-                    break;
-                }
-                end--;
-            }
-            if (end < length) {
-                LOG.warn("Repaired {}: removed a torn last line of {} bytes", file, length - end);
-                raf.setLength(end);
-            }
+            raf.setLength(end);
         }
     }
 
-    private static List<String> linesFrom(Path file, long offset) throws IOException {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-            byte[] bytes = new byte[(int) Math.min(Integer.MAX_VALUE - 8, raf.length() - offset)];
-            raf.seek(offset);
-            raf.readFully(bytes);
-            return List.of(new String(bytes, StandardCharsets.UTF_8).split("\r?\n"));
-        }
+    /** The bytes of {@code file} from {@code from} up to {@code to}, read ahead in blocks. */
+    protected static InputStream region(Path file, long from, long to) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        channel.position(from);
+        InputStream whole = Channels.newInputStream(channel);
+        InputStream bounded = new FilterInputStream(whole) {
+            private long left = to - from;
+
+            @Override
+            public int read() throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int b = super.read();
+                if (b >= 0) {
+                    left--;
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = super.read(buffer, offset, (int) Math.min(length, left));
+                if (n > 0) {
+                    left -= n;
+                }
+                return n;
+            }
+        };
+        return new BufferedInputStream(bounded, 65536);
     }
 }

@@ -5,7 +5,17 @@ import io.auditrelay.event.Activity;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.event.Outcome;
 import io.auditrelay.event.Delivery;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.impl.engine.DefaultUnitOfWork;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -80,6 +90,117 @@ class DailyFileSinkTest {
         assertThat(lines).hasSize(4);
         assertThat(lines.subList(1, 4)).extracting(l -> l.substring(0, l.indexOf(',')))
                 .containsExactly("airkit:e1", "airkit:e2", "airkit:e3");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\n", "\r\n"})
+    void a_record_torn_right_after_a_line_break_inside_a_quoted_field_is_cut_whole(String lineBreak) throws Exception {
+        Path csv = dir.resolve("audit-2024-06-01.csv");
+        CsvFileSink before = new CsvFileSink(dir);
+        before.start();
+        before.accept(event("airkit:e1", "2024-06-01T10:00:00Z", "x"));
+        before.accept(event("airkit:e2", "2024-06-01T10:00:01Z", "first" + lineBreak + "second"));
+        before.stop();
+        // a hard kill in the middle of writing e3, right after the line break inside its resource_name
+        String e3 = before.line(event("airkit:e3", "2024-06-01T10:00:02Z", "torn" + lineBreak + "here, \"quoted\""));
+        String torn = e3.substring(0, e3.indexOf(lineBreak) + lineBreak.length());
+        Files.writeString(csv, torn, StandardOpenOption.APPEND);
+
+        CsvFileSink after = new CsvFileSink(dir);
+        after.start();
+        // the unit is delivered again, then the next one
+        after.accept(event("airkit:e1", "2024-06-01T10:00:00Z", "x"));
+        after.accept(event("airkit:e2", "2024-06-01T10:00:01Z", "first" + lineBreak + "second"));
+        after.accept(event("airkit:e3", "2024-06-01T10:00:02Z", "torn" + lineBreak + "here, \"quoted\""));
+        after.accept(event("airkit:e4", "2024-06-01T10:00:03Z", "a" + lineBreak));
+        after.accept(event("airkit:e5", "2024-06-01T10:00:04Z", "y"));
+        after.stop();
+
+        List<CSVRecord> records = strictCsv(csv);
+        assertThat(records).allSatisfy(r -> assertThat(r.size()).isEqualTo(14));
+        assertThat(records).extracting(r -> r.get(0))
+                .containsExactly("id", "airkit:e1", "airkit:e2", "airkit:e3", "airkit:e4", "airkit:e5");
+        assertThat(records.get(0).get(11)).isEqualTo("resource_name");
+        assertThat(records.get(3).get(11))
+                .isEqualTo("torn" + lineBreak + "here, \"quoted\"");
+    }
+
+    @Test
+    void a_torn_record_after_the_committed_offset_is_cut_and_the_complete_ones_are_not_written_again() throws Exception {
+        Path csv = dir.resolve("audit-2024-06-01.csv");
+        CsvFileSink before = new CsvFileSink(dir);
+        before.start();
+        before.accept(event("airkit:e1", "2024-06-01T10:00:00Z", "one\nline break"));
+        long committed = Files.size(csv);
+        before.accept(event("airkit:e2", "2024-06-01T10:00:01Z", "two\nline breaks\n"));
+        before.stop();
+        // e1 belongs to a completed unit; a resource_name whose continuation looks like a record of its own
+        Files.writeString(dir.resolve(DailyFileSink.OFFSETS_FILE), "{\"audit-2024-06-01.csv\":" + committed + "}");
+        String e3 = before.line(event("airkit:e3", "2024-06-01T10:00:02Z", "x\nairkit:e9,2024-06-01T10:00:09Z"));
+        Files.writeString(csv, e3.substring(0, e3.indexOf('\n') + 1) + "airkit:e9,", StandardOpenOption.APPEND);
+
+        CsvFileSink after = new CsvFileSink(dir);
+        after.start();
+        after.accept(event("airkit:e2", "2024-06-01T10:00:01Z", "two\nline breaks\n"));
+        after.accept(event("airkit:e3", "2024-06-01T10:00:02Z", "x\nairkit:e9,2024-06-01T10:00:09Z"));
+        after.stop();
+
+        assertThat(strictCsv(csv)).extracting(r -> r.get(0)).containsExactly("id", "airkit:e1", "airkit:e2", "airkit:e3");
+    }
+
+    /** A unit's exchange with a unit of work; {@link #complete} completes it as the end of the unit would. */
+    private static Exchange unit(CamelContext context) {
+        Exchange exchange = new DefaultExchange(context);
+        exchange.getExchangeExtension().setUnitOfWork(new DefaultUnitOfWork(exchange));
+        return exchange;
+    }
+
+    private static void complete(Exchange unit) {
+        unit.getUnitOfWork().done(unit);
+    }
+
+    @Test
+    void a_record_recovered_at_a_restart_stays_recovered_after_later_units_complete_and_another_kill() throws Exception {
+        try (CamelContext context = new DefaultCamelContext()) {
+            NdjsonFileSink first = new NdjsonFileSink(dir);
+            first.start();
+            // killed while e1's unit was in flight: e1 is in the file, its unit not acknowledged
+            first.acceptAll(List.of(new Delivery(event("airkit:e1", "2024-06-01T10:00:00Z", "x"), null)), unit(context));
+
+            NdjsonFileSink second = new NdjsonFileSink(dir);
+            second.start();
+            // another source's unit completes first (e1's unit comes back only later, e.g. a Kafka partition the
+            // restarted relay is given after a rebalance), then a second kill
+            Exchange other = unit(context);
+            second.acceptAll(List.of(new Delivery(event("airkit:e2", "2024-06-01T10:00:01Z", "y"), null)), other);
+            complete(other);
+
+            NdjsonFileSink third = new NdjsonFileSink(dir);
+            third.start();
+            Exchange again = unit(context);
+            third.acceptAll(List.of(new Delivery(event("airkit:e1", "2024-06-01T10:00:00Z", "x"), null),
+                    new Delivery(event("airkit:e3", "2024-06-01T10:00:02Z", "z"), null)), again);
+            complete(again);
+            third.stop();
+        }
+        assertThat(Files.readAllLines(dir.resolve("audit-2024-06-01.ndjson"))).extracting(l -> l.substring(7, 16))
+                .containsExactly("airkit:e1", "airkit:e2", "airkit:e3");
+    }
+
+    /** Every record of a file, read with Commons CSV's RFC 4180 format (an unbalanced quote throws). */
+    static List<CSVRecord> strictCsv(Path file) throws Exception {
+        try (CSVParser parser = CSVParser.parse(file, StandardCharsets.UTF_8, CSVFormat.RFC4180)) {
+            return parser.getRecords();
+        }
+    }
+
+    @Test
+    void an_ndjson_line_holds_no_raw_line_break_so_its_last_line_break_ends_the_last_complete_event() throws Exception {
+        NdjsonFileSink sink = new NdjsonFileSink(dir);
+        sink.start();
+        sink.accept(event("airkit:e1", "2024-06-01T10:00:00Z", "a\nb\r\nc"));
+        sink.stop();
+        assertThat(Files.readString(dir.resolve("audit-2024-06-01.ndjson"))).containsOnlyOnce("\n").endsWith("}\n");
     }
 
     @Test

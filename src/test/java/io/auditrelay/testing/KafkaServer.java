@@ -28,6 +28,8 @@ public final class KafkaServer extends ManagedServer {
     private int port;
     private int controllerPort;
     private Duration startTimeout = Duration.ofSeconds(90);
+    private List<String> jvm;
+    private Path config;
 
     public KafkaServer() {
         super("kafka");
@@ -114,6 +116,17 @@ public final class KafkaServer extends ManagedServer {
                 "--cluster-id", Uuid.randomUuid().toString(), "--config", config.toAbsolutePath().toString(),
                 "--ignore-formatted"), Duration.ofSeconds(60));
 
+        this.jvm = jvm;
+        this.config = config;
+        launchAndAwait(lib);
+    }
+
+    @Override
+    protected void doResume(Path lib) {
+        launchAndAwait(lib);
+    }
+
+    private void launchAndAwait(Path lib) {
         // 2. run the broker; readiness = an AdminClient (kafka-clients from the test classpath) sees the node
         process = launchJava(lib, jvm, List.of("kafka.Kafka", config.toAbsolutePath().toString()));
         try (Admin admin = Admin.create(Map.of(

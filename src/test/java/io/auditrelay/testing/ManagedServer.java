@@ -98,6 +98,34 @@ public abstract class ManagedServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the server's process as an outage would (SIGTERM, then SIGKILL after a grace period) and keeps its work
+     * dir, data and ports, so {@link #resume()} starts it again where its clients expect it.
+     */
+    public final synchronized void pause() {
+        Process p = process;
+        process = null;
+        if (p != null) {
+            destroy(p, Duration.ofSeconds(15));
+        }
+    }
+
+    /** Starts a {@link #pause() paused} server again, with the same work dir, data and ports; blocks until it is ready. */
+    public final synchronized void resume() {
+        if (isRunning()) {
+            return;
+        }
+        if (workDir == null) {
+            throw new IllegalStateException(name + " was never started");
+        }
+        doResume(ensureLib(name));
+    }
+
+    /** Launches the process again on the configuration, data and ports of the last {@link #doStart}. */
+    protected void doResume(Path lib) {
+        throw new UnsupportedOperationException(name + " cannot be resumed");
+    }
+
     @Override
     public void close() {
         stop();

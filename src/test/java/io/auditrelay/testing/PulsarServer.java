@@ -46,6 +46,8 @@ public final class PulsarServer extends ManagedServer {
     private int brokerTlsPort;
     private byte[] secretKey;
     private Duration startTimeout = Duration.ofSeconds(180);
+    private List<String> jvm;
+    private Path config;
 
     public PulsarServer() {
         super("pulsar");
@@ -160,7 +162,6 @@ public final class PulsarServer extends ManagedServer {
                 brokerTlsPort = freePort();
             } while (brokerTlsPort == brokerPort || brokerTlsPort == webPort);
         }
-        Path data = workDir.resolve("data");
 
         List<String> conf = new ArrayList<>(List.of(
                 "clusterName=" + CLUSTER,
@@ -244,6 +245,18 @@ public final class PulsarServer extends ManagedServer {
                 "-Dio.netty.tryReflectionSetAccessible=true",
                 "-Dpulsar.allocator.exit_on_oom=true",
                 "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath());
+        this.jvm = jvm;
+        this.config = config;
+        launchAndAwait(lib);
+    }
+
+    @Override
+    protected void doResume(Path lib) {
+        launchAndAwait(lib);
+    }
+
+    private void launchAndAwait(Path lib) {
+        Path data = workDir.resolve("data");
         process = launchJava(lib, jvm, List.of("org.apache.pulsar.PulsarStandaloneStarter",
                 "--config", config.toAbsolutePath().toString(),
                 "-nfw", "-nss",

@@ -72,6 +72,11 @@ public final class RelayProcess {
         }
     }
 
+    /** The process id (for jstat, /proc). */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -34,6 +34,8 @@ public final class S3ProxyServer extends ManagedServer {
     private int fixedPort;
     private boolean transientBackend;
     private Duration startTimeout = Duration.ofSeconds(60);
+    private Path jar;
+    private Path config;
 
     public S3ProxyServer() {
         super("s3proxy");
@@ -136,6 +138,17 @@ public final class S3ProxyServer extends ManagedServer {
                 "jclouds.credential=" + SECRET_KEY,
                 "jclouds.filesystem.basedir=" + blobs.toAbsolutePath(),
                 ""));
+        this.jar = jar;
+        this.config = config;
+        launchAndAwait();
+    }
+
+    @Override
+    protected void doResume(Path lib) {
+        launchAndAwait();
+    }
+
+    private void launchAndAwait() {
         process = launchJava(null,
                 List.of("-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-DLOG_LEVEL=info"),
                 List.of("-jar", jar.toAbsolutePath().toString(), "--properties", config.toAbsolutePath().toString()));

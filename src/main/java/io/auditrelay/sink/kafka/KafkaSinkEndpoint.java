@@ -1,5 +1,6 @@
 package io.auditrelay.sink.kafka;
 
+import io.auditrelay.settings.Settings;
 import io.auditrelay.event.EventSink;
 import io.auditrelay.sink.SinkEndpoint;
 import io.auditrelay.spine.DeadLetterStore;
@@ -68,9 +69,9 @@ public class KafkaSinkEndpoint extends SinkEndpoint {
         if (prefix == null) {
             return out;
         }
-        Properties props = getCamelContext().getPropertiesComponent().loadProperties(k -> k.startsWith(prefix));
+        Properties props = Settings.withPrefix(getCamelContext(), prefix);
         for (String key : props.stringPropertyNames()) {
-            String value = getCamelContext().resolvePropertyPlaceholders(props.getProperty(key)).trim();
+            String value = props.getProperty(key);
             if (!value.isEmpty()) {
                 out.put(key.substring(prefix.length()), value);
             }

@@ -82,7 +82,12 @@ final class SpoolBatch {
         return batch;
     }
 
-    /** A batch left by a previous run: a torn last line is cut. Null when it holds no event. */
+    /**
+     * A batch left by a previous run: a torn last line is cut. Null when it holds no event. Cutting back to the last
+     * {@code '\n'} is safe here (unlike in a CSV file, where a quoted field may hold a line break): a spool line is
+     * JSON, a tab and the format's line, and JSON writes a line break in a value escaped ({@code \n}), so the only
+     * raw {@code '\n'} of a spool line is its end (SpoolLineTest).
+     */
     static SpoolBatch recover(Path dir, String name, String partition) throws IOException {
         Path file = dir.resolve(name + SPOOL);
         long fileSize = Files.size(file);

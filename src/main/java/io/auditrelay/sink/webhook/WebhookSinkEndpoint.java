@@ -1,5 +1,6 @@
 package io.auditrelay.sink.webhook;
 
+import io.auditrelay.settings.Settings;
 import io.auditrelay.event.EventSink;
 import io.auditrelay.sink.SinkEndpoint;
 import io.auditrelay.spine.DeadLetterStore;
@@ -57,9 +58,9 @@ public class WebhookSinkEndpoint extends SinkEndpoint {
         Map<String, String> all = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         String prefix = blankToNull(headersPropertiesPrefix);
         if (prefix != null) {
-            Properties props = getCamelContext().getPropertiesComponent().loadProperties(k -> k.startsWith(prefix));
+            Properties props = Settings.withPrefix(getCamelContext(), prefix);
             for (String key : props.stringPropertyNames()) {
-                all.put(key.substring(prefix.length()), getCamelContext().resolvePropertyPlaceholders(props.getProperty(key)).trim());
+                all.put(key.substring(prefix.length()), props.getProperty(key));
             }
         }
         headers.forEach((name, value) -> all.put(name, String.valueOf(value)));

@@ -1,12 +1,12 @@
 package io.auditrelay.source.conduktor;
 
+import io.auditrelay.settings.Settings;
 import io.auditrelay.source.InputLimitOptions;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.Metadata;
-import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
@@ -120,10 +120,9 @@ public class ConduktorEndpoint extends DefaultEndpoint {
     public Map<String, Object> clientProperties() {
         Map<String, Object> out = new TreeMap<>();
         if (clientPropertiesPrefix != null && !clientPropertiesPrefix.isBlank()) {
-            PropertiesComponent properties = getCamelContext().getPropertiesComponent();
-            Properties all = properties.loadProperties(key -> key.startsWith(clientPropertiesPrefix));
+            Properties all = Settings.withPrefix(getCamelContext(), clientPropertiesPrefix);
             for (String key : all.stringPropertyNames()) {
-                String value = properties.resolveProperty(key).orElse(all.getProperty(key)).trim();
+                String value = all.getProperty(key);
                 if (!value.isEmpty()) {
                     out.put(key.substring(clientPropertiesPrefix.length()), value);
                 }

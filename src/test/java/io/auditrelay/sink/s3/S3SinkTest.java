@@ -15,6 +15,7 @@ import io.auditrelay.spine.RelayStats;
 import io.auditrelay.testing.Output;
 import io.auditrelay.testing.RelayRunner;
 import io.auditrelay.testing.S3ProxyServer;
+import io.auditrelay.testing.TcpProxy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -251,33 +252,31 @@ class S3SinkTest {
     @Test
     @Timeout(90)
     void s3_down_then_up_keeps_the_batch_in_the_spool_and_writes_it_once() throws Exception {
-        S3ProxyServer own = new S3ProxyServer().transientBackend(true);
-        own.start();
-        try (S3Client ownClient = access(own.httpUrl()).client()) {
-            String bucket = "down-" + System.nanoTime();
-            S3Sink sink = sink(own.httpUrl(), bucket, 1, Duration.ofMinutes(5), 30, Duration.ofMillis(100));
-            int port = own.port();
-            own.stop();
+        // S3 is unreachable through a proxy that closes every connection: the server is not stopped, so no port is
+        // given up and taken again
+        try (TcpProxy front = new TcpProxy(s3.port())) {
+            String bucket = bucket();
+            front.down();
+            S3Sink sink = sink(front.url(), bucket, 1, Duration.ofMinutes(5), 30, Duration.ofMillis(100));
 
             // the batch is full at once and its write fails; the unit is acknowledged once the event is in the spool
             accept(sink, event("d1", "2024-06-01T10:00:00Z"));
             flush(sink).get(5, TimeUnit.SECONDS);
-            Thread.sleep(500);
-            assertThat(spoolFiles(sink.spool())).anyMatch(f -> f.endsWith(".spool"));
+            RelayRunner.await(Duration.ofSeconds(30), () -> front.refused() >= 2);
+            assertThat(spoolFiles(sink.spool())).as("the batch stays in the spool while S3 is down")
+                    .anyMatch(f -> f.endsWith(".spool"));
+            assertThat(keys(client, bucket)).isEmpty();
 
-            own.port(port).start();
-            ownClient.createBucket(b -> b.bucket(bucket));
-            List<String> keys = awaitKeys(ownClient, bucket, 1, Duration.ofSeconds(60));
+            front.up();
+            List<String> keys = awaitKeys(client, bucket, 1, Duration.ofSeconds(60));
 
-            assertThat(keys).singleElement().satisfies(key -> assertThat(awaitEvents(ownClient, bucket, key))
+            assertThat(keys).singleElement().satisfies(key -> assertThat(awaitEvents(client, bucket, key))
                     .extracting(e -> e.get("id").asText()).containsExactly("airkit:d1"));
             Path spool = sink.spool();
             sink.stop();
-            assertThat(keys(ownClient, bucket)).isEqualTo(keys);
+            assertThat(keys(client, bucket)).isEqualTo(keys);
             assertThat(spoolFiles(spool)).isEmpty();
             assertThat(Output.jsonFile(dir.resolve("dlq/dead-letters.jsonl"))).isEmpty();
-        } finally {
-            own.stop();
         }
     }
 

@@ -119,10 +119,10 @@ class WebhookSinkTest {
 
     @Test
     @Timeout(120)
-    void retries_503s_for_3_seconds_and_a_429_with_retry_after_then_delivers_every_event_exactly_once_without_holding_up_other_sinks()
+    void retries_503s_for_3_seconds_and_429s_with_retry_after_then_delivers_every_event_exactly_once_without_holding_up_other_sinks()
             throws Exception {
         long[] until = {0};
-        boolean[] sent429 = {false};
+        int[] sent429 = {0};
         List<List<String>> ndjsonDuring503 = new java.util.concurrent.CopyOnWriteArrayList<>();
         receiver.answer(r -> {
             synchronized (until) {
@@ -133,9 +133,16 @@ class WebhookSinkTest {
                     ndjsonDuring503.add(Output.ids(dir.resolve("out/ndjson")));
                     return new WebhookReceiver.Answer(503, "down", Map.of());
                 }
-                if (!sent429[0]) {
-                    sent429[0] = true;
-                    return new WebhookReceiver.Answer(429, "slow down", Map.of("Retry-After", "1"));
+                // Retry-After as delay-seconds, then as an HTTP-date (at least 2 s ahead: the date has whole seconds)
+                if (sent429[0] == 0) {
+                    sent429[0]++;
+                    return new WebhookReceiver.Answer(429, "slow down", Map.of("Retry-After", "2"));
+                }
+                if (sent429[0] == 1) {
+                    sent429[0]++;
+                    String date = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                            java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusSeconds(3));
+                    return new WebhookReceiver.Answer(429, "slow down", Map.of("Retry-After", date));
                 }
             }
             return WebhookReceiver.Answer.ok();
@@ -157,9 +164,14 @@ class WebhookSinkTest {
             assertThat(r.id()).isEqualTo(r.eventIds().get(0));
             assertThat(r.headers().get("X-api-key")).containsExactly("key-123");
         });
-        int i429 = receiver.statuses.indexOf(429);
-        long waited = receiver.requests.get(i429 + 1).at() - receiver.requests.get(i429).at();
-        assertThat(waited).as("Retry-After: 1 honored").isGreaterThanOrEqualTo(900_000_000L);
+        // the sink's own backoff is at most max-backoff (1 s): only a sink that reads the header waits longer
+        int first429 = receiver.statuses.indexOf(429);
+        int second429 = first429 + 1;
+        assertThat(receiver.statuses.get(second429)).isEqualTo(429);
+        long waitedSeconds = receiver.requests.get(first429 + 1).at() - receiver.requests.get(first429).at();
+        assertThat(waitedSeconds).as("Retry-After: 2 honored").isGreaterThanOrEqualTo(1_900_000_000L);
+        long waitedDate = receiver.requests.get(second429 + 1).at() - receiver.requests.get(second429).at();
+        assertThat(waitedDate).as("Retry-After as an HTTP-date honored").isGreaterThanOrEqualTo(1_900_000_000L);
         assertThat(Output.ids(relay.ndjsonDir())).hasSize(3);
         assertThat(Output.jsonFile(relay.dlqFile())).isEmpty();
     }

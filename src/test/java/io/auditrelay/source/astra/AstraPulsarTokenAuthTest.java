@@ -1,5 +1,9 @@
 package io.auditrelay.source.astra;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.auditrelay.testing.Output;
 import io.auditrelay.testing.PulsarServer;
 import io.auditrelay.testing.RelayRunner;
@@ -14,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -73,9 +78,23 @@ class AstraPulsarTokenAuthTest {
         assertThat(Output.lines(relay.csvDir())).noneMatch(l -> l.contains(pulsar.superUserToken()));
 
         RelayRunner refused = relay(dir.resolve("refused"), topic, "not-a-valid-token");
-        // fails by itself with the reason, instead of waiting for a subscription that never comes
-        assertThatThrownBy(() -> refused.runOnce(Duration.ofSeconds(90))).isInstanceOf(AssertionError.class)
-                .hasMessageContaining("the relay failed").hasStackTraceContaining("exited with code 1");
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger consumerLog = (Logger) LoggerFactory.getLogger(AstraConsumer.class);
+        consumerLog.addAppender(logs);
+        try {
+            // fails by itself with the reason within a bound, instead of waiting for a subscription that never comes (a
+            // relay still running after the bound fails this with "did not stop by itself")
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> refused.runOnce(Duration.ofSeconds(45))).isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("the relay failed").hasStackTraceContaining("exited with code 1");
+            System.out.printf("the refused relay ended after %d ms%n", (System.nanoTime() - started) / 1_000_000);
+        } finally {
+            consumerLog.detachAppender(logs);
+        }
+        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.ERROR).extracting(ILoggingEvent::getFormattedMessage)
+                .anySatisfy(m -> assertThat(m).contains("AuthenticationException").contains(topic))
+                .allSatisfy(m -> assertThat(m).doesNotContain("not-a-valid-token"));
         assertThat(Output.lines(refused.csvDir())).isEmpty();
     }
 

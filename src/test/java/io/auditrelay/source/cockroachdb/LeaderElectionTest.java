@@ -71,7 +71,10 @@ class LeaderElectionTest {
             api.add("e" + i, "2024-05-01T10:00:0" + i + ".000001Z");
         }
         RelayRunner.await(Duration.ofSeconds(30), () -> ids("a").size() == 8);
-        Thread.sleep(1500); // a window in which a second poller would have read the new entries too
+        // a window in which a second poller would have read the new entries too: five more polls of the leader (200 ms
+        // apart; counted in polls, not in time, so a loaded machine widens the window instead of shrinking it)
+        int polled = api.requests().size();
+        RelayRunner.await(Duration.ofSeconds(30), () -> api.requests().size() >= polled + 5);
         assertThat(ids("b")).as("the standby replica polled").isEmpty();
 
         a.kill();

@@ -146,9 +146,9 @@ class ConduktorKafkaSourceTest {
         crashing.start();
         assertThat(HaltingSink.awaitHalted(60)).isTrue();
         crashing.stop();
-        // the sink froze on the chunk holding the 13th event: the second poll batch (records 10..19), which reached
-        // the csv sink whole and was never committed
-        assertThat(csvIds(crashing)).hasSize(20);
+        // the sink froze on the chunk holding the 13th event (its poll batch, up to 10 records: a poll may return
+        // fewer), which reached the csv sink whole and was never committed
+        assertThat(csvIds(crashing)).hasSizeBetween(13, n - 1);
 
         RelayRunner restarted = relay(dir, topic, group);
         restarted.runOnce(Duration.ofSeconds(90));
