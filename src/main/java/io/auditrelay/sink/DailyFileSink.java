@@ -51,8 +51,8 @@ import java.util.stream.Stream;
  * again. Those records stay recovered for good: their ranges are kept in {@code .recovered-ranges.json} and read
  * again at every start, because the offset moves on past them as soon as a unit of the new run completes, while the
  * units they belong to may be read again only after another restart (a Kafka partition the restarted relay gets
- * later, say). The ranges are not pruned: each hard kill adds what was in flight then (usually a few units), and a
- * start reads them all again.
+ * later, say). Each hard kill adds what was in flight then (usually a few units) and a start reads them all again;
+ * the ranges of a file that is gone (rotated away or deleted) are dropped.
  */
 public abstract class DailyFileSink extends ServiceSupport implements EventSink {
 
@@ -268,7 +268,9 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
         }
         List<String> uncommitted = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(this::isSinkFile).sorted().toList()) {
+            List<Path> sinkFiles = files.filter(this::isSinkFile).sorted().toList();
+            recovered.keySet().retainAll(sinkFiles.stream().map(f -> f.getFileName().toString()).toList());
+            for (Path file : sinkFiles) {
                 String name = file.getFileName().toString();
                 long size = Files.size(file);
                 long from = Math.min(committed.getOrDefault(name, 0L), size);

@@ -187,6 +187,25 @@ class DailyFileSinkTest {
                 .containsExactly("airkit:e1", "airkit:e2", "airkit:e3");
     }
 
+    @Test
+    void the_recovered_ranges_of_a_file_that_is_gone_are_dropped_at_the_next_start() throws Exception {
+        try (CamelContext context = new DefaultCamelContext()) {
+            NdjsonFileSink first = new NdjsonFileSink(dir);
+            first.start();
+            first.acceptAll(List.of(new Delivery(event("airkit:e1", "2024-06-01T10:00:00Z", "x"), null),
+                    new Delivery(event("airkit:e2", "2024-06-02T10:00:00Z", "y"), null)), unit(context));
+            // killed with the unit in flight: both files hold a recovered range after the restart
+            new NdjsonFileSink(dir).start();
+            assertThat(Files.readString(dir.resolve(DailyFileSink.RECOVERED_FILE)))
+                    .contains("audit-2024-06-01.ndjson", "audit-2024-06-02.ndjson");
+
+            Files.delete(dir.resolve("audit-2024-06-01.ndjson")); // rotated away by the operator
+            new NdjsonFileSink(dir).start();
+            assertThat(Files.readString(dir.resolve(DailyFileSink.RECOVERED_FILE)))
+                    .doesNotContain("audit-2024-06-01.ndjson").contains("audit-2024-06-02.ndjson");
+        }
+    }
+
     /** Every record of a file, read with Commons CSV's RFC 4180 format (an unbalanced quote throws). */
     static List<CSVRecord> strictCsv(Path file) throws Exception {
         try (CSVParser parser = CSVParser.parse(file, StandardCharsets.UTF_8, CSVFormat.RFC4180)) {
