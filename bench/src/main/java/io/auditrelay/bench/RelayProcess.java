@@ -28,6 +28,7 @@ final class RelayProcess implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final AtomicLong peakRssKb = new AtomicLong();
     private final List<Marker> markers = new ArrayList<>();
+    private final List<Counter> counters = new ArrayList<>();
     private final Thread pump;
     private final Thread sampler;
 
@@ -38,6 +39,9 @@ final class RelayProcess implements AutoCloseable {
         Marker(Predicate<String> match) {
             this.match = match;
         }
+    }
+
+    private record Counter(Predicate<String> match, AtomicLong count) {
     }
 
     RelayProcess(Path root, Path workDir, Map<String, String> props, List<String> extraJvm) throws IOException {
@@ -67,6 +71,13 @@ final class RelayProcess implements AutoCloseable {
         return markers.size() - 1;
     }
 
+    /** Counts the log lines that match from now on (register right after construction). */
+    synchronized AtomicLong count(Predicate<String> line) {
+        AtomicLong count = new AtomicLong();
+        counters.add(new Counter(line, count));
+        return count;
+    }
+
     /** Seconds since launch at which the marked line appeared, or -1. */
     synchronized double markSeconds(int marker) {
         long n = markers.get(marker).nanos;
@@ -83,6 +94,11 @@ final class RelayProcess implements AutoCloseable {
                     for (Marker m : markers) {
                         if (m.nanos < 0 && m.match.test(line)) {
                             m.nanos = now;
+                        }
+                    }
+                    for (Counter c : counters) {
+                        if (c.match().test(line)) {
+                            c.count().incrementAndGet();
                         }
                     }
                 }
