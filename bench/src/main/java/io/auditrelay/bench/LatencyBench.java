@@ -112,6 +112,9 @@ final class LatencyBench {
                 Map.entry("relay.sink.kafka.brokers", brokers),
                 Map.entry("relay.sink.kafka.topic", out),
                 Map.entry("relay.sink.webhook.url", hookUrl),
+                // one POST per event (batch-size 1, the default) is one HTTP round trip after the other: at 5,000 events/s
+                // that does not keep up (bench/README.md); an alerting receiver takes JSON arrays of up to 100 events
+                Map.entry("relay.sink.webhook.batch-size", "100"),
                 Map.entry("relay.sink.webhook.secret", "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[24]))));
         // BENCH_LATENCY_PROPS="k=v,k=v": try other settings without a rebuild
         String extra = System.getenv("BENCH_LATENCY_PROPS");
@@ -169,6 +172,12 @@ final class LatencyBench {
             dlq = RelayProcess.deadLetters(work.resolve("dlq"));
             System.out.printf("latency: offered %,d events at %,d/s in %.2fs; delivered kafka %,d, webhook %,d (%,d POSTs); log %s%n",
                     n - warm, rate, produceSec, kafkaCount.get() - warm, hookCount.get() - warm, hookPosts.get(), relay.log());
+            if (withKafka) {
+                timeline("kafka", sent, kafkaAt, warm, n);
+            }
+            if (withHook) {
+                timeline("webhook", sent, hookAt, warm, n);
+            }
             kafka = stats(sent, kafkaAt, warm, n);
             hook = stats(sent, hookAt, warm, n);
         } finally {
@@ -223,6 +232,24 @@ final class LatencyBench {
                     Data.conduktorJson(offset + i, KafkaBench.RECORD_SIZE)));
         }
         producer.flush();
+    }
+
+    /** Prints, per second of sending, the largest latency and how many were not delivered: where the stalls are. */
+    private void timeline(String sink, AtomicLongArray sent, AtomicLongArray at, int from, int to) {
+        StringBuilder line = new StringBuilder("latency: " + sink + " max ms per second sent:");
+        for (int s = from; s < to; s += rate) {
+            long max = 0;
+            int missing = 0;
+            for (int i = s; i < Math.min(to, s + rate); i++) {
+                if (at.get(i) == 0) {
+                    missing++;
+                } else {
+                    max = Math.max(max, at.get(i) - sent.get(i));
+                }
+            }
+            line.append(' ').append(max).append(missing > 0 ? "(" + missing + " missing)" : "");
+        }
+        System.out.println(line);
     }
 
     /** {delivered, p50, p99, max} in ms over events [from, to). */

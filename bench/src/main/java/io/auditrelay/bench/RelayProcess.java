@@ -53,6 +53,13 @@ final class RelayProcess implements AutoCloseable {
         cmd.add("-Drelay.management.port=" + freePort());
         cmd.add("-Drelay.progress-interval=1000000");
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        // BENCH_RELAY_PROPS="k=v,k=v": other settings for every relay of the run (later -D wins), to compare settings
+        String extra = System.getenv("BENCH_RELAY_PROPS");
+        if (extra != null && !extra.isBlank()) {
+            for (String kv : extra.split(",")) {
+                cmd.add("-D" + kv.trim());
+            }
+        }
         cmd.add("-jar");
         cmd.add(root.resolve("target/audit-relay.jar").toString());
         log = workDir.resolve("relay.log");

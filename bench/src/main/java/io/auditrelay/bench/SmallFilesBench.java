@@ -89,7 +89,7 @@ final class SmallFilesBench {
         try (S3Client client = client()) {
             client.createBucket(b -> b.bucket(bucket));
             long t0 = System.nanoTime();
-            ExecutorService pool = Executors.newFixedThreadPool(16);
+            ExecutorService pool = Executors.newFixedThreadPool(32);
             try {
                 List<Future<?>> puts = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
