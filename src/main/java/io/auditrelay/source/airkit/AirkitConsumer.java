@@ -65,6 +65,9 @@ class AirkitConsumer extends DefaultConsumer {
     private ScheduledExecutorService executor;
     /** Downloads the small objects of a poll ahead of the one being read ({@code fetchAhead} at a time). */
     private ExecutorService fetcher;
+    /** The first listing page of the next poll, asked for while this poll's objects are read, and where it starts. */
+    private Future<ListObjectsV2Response> nextPage;
+    private String nextPageStart;
     private AirkitHealthCheck check;
     /** The listing of the current pass goes on after this key; null at the start of a pass. */
     private String marker;
@@ -96,6 +99,8 @@ class AirkitConsumer extends DefaultConsumer {
         }
         marker = null;
         newInPass = false;
+        nextPage = null;
+        nextPageStart = null;
         executor = endpoint.getCamelContext().getExecutorServiceManager()
                 .newSingleThreadScheduledExecutor(this, "audit-airkit[" + bucket + "]");
         if (endpoint.getFetchAhead() > 0) {
@@ -169,16 +174,10 @@ class AirkitConsumer extends DefaultConsumer {
         try {
             listing:
             while (true) {
-                ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).maxKeys(PAGE_SIZE);
-                if (!nullToEmpty(endpoint.getPrefix()).isEmpty()) {
-                    request.prefix(endpoint.getPrefix());
+                ListObjectsV2Response page = token == null ? listedAhead(start) : null;
+                if (page == null) {
+                    page = client.listObjectsV2(listRequest(start, token));
                 }
-                if (token != null) {
-                    request.continuationToken(token);
-                } else if (start != null) {
-                    request.startAfter(start);
-                }
-                ListObjectsV2Response page = client.listObjectsV2(request.build());
                 for (S3Object object : page.contents()) {
                     if (max > 0 && batch.size() >= max) {
                         break listing;
@@ -213,6 +212,12 @@ class AirkitConsumer extends DefaultConsumer {
         } else {
             newInPass = true;
         }
+        if (!endOfPass && fetcher != null && max > 0 && batch.size() >= max) {
+            // the next poll starts after lastSeen: its first page is listed while this poll's objects are read
+            String after = lastSeen;
+            nextPageStart = after;
+            nextPage = fetcher.submit(() -> client.listObjectsV2(listRequest(after, null)));
+        }
         List<Future<byte[]>> ahead = new ArrayList<>(batch.size());
         try {
             for (int i = 0; i < batch.size(); i++) {
@@ -235,6 +240,44 @@ class AirkitConsumer extends DefaultConsumer {
             return false;
         }
         return max > 0 && batch.size() >= max;
+    }
+
+    private ListObjectsV2Request listRequest(String startAfter, String token) {
+        ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).maxKeys(PAGE_SIZE);
+        if (!nullToEmpty(endpoint.getPrefix()).isEmpty()) {
+            request.prefix(endpoint.getPrefix());
+        }
+        if (token != null) {
+            request.continuationToken(token);
+        } else if (startAfter != null) {
+            request.startAfter(startAfter);
+        }
+        return request.build();
+    }
+
+    /**
+     * The page listed ahead for a poll that starts after {@code start}, or null (none, another start, or its listing
+     * failed: the poll lists again itself). A page listed ahead is at most one poll old.
+     */
+    private ListObjectsV2Response listedAhead(String start) {
+        Future<ListObjectsV2Response> page = nextPage;
+        String pageStart = nextPageStart;
+        nextPage = null;
+        nextPageStart = null;
+        if (page == null || start == null || !start.equals(pageStart)) {
+            if (page != null) {
+                page.cancel(true);
+            }
+            return null;
+        }
+        try {
+            return page.get();
+        } catch (ExecutionException | CancellationException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     private void endPass() {
