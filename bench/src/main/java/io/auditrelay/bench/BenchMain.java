@@ -66,13 +66,13 @@ public final class BenchMain {
                 results.save();
             }
             if (only.contains("latency") && kafka != null) {
-                // quick: 10 s, full: 60 s at 5,000 events/s, produced in real time
-                ok &= new LatencyBench(root, out.resolve("latency"), kafka, results, 5000, quick ? 10 : 60).run();
+                // quick: 10 s, full: 60 s at 5,000 events/s, produced in real time, after 3 s (full: 10 s) of warm-up
+                ok &= new LatencyBench(root, out.resolve("latency"), kafka, results, 5000, quick ? 10 : 60, quick ? 3 : 10).run();
                 results.save();
             }
             if (only.contains("smallfiles")) {
                 String[] s = s3 == null ? null : s3.split(",");
-                int files = quick ? 1000 : 20_000;
+                int files = quick ? 500 : 20_000;
                 ok &= new SmallFilesBench(root, out.resolve("smallfiles"), files, s, results, quick ? 60 : relayTimeout).run();
                 results.save();
             }

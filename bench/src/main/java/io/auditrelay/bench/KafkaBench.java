@@ -86,7 +86,9 @@ final class KafkaBench {
         double baseWall = b[1];
         System.out.printf("kafka: flush-per-poll baseline %,.0f events/s (from first output), %,.0f/s incl. group join%n", baseSteady, baseWall);
         long[] baseCheck = verify(base, inTs);
+        double cpu0 = RelayProcess.ownCpuSeconds();
         double[] pp = pipelined(in, piped);
+        double pipeCpu = RelayProcess.ownCpuSeconds() - cpu0;
         double pipeSteady = pp[0];
         System.out.printf("kafka: pipelined baseline %,.0f events/s (first poll to last ack), %,.0f/s incl. group join%n", pipeSteady, pp[1]);
         long[] pipeCheck = verify(piped, inTs);
@@ -110,6 +112,8 @@ final class KafkaBench {
         double done = -1;
         long reached;
         double rss;
+        double relayCpu = -1;
+        double relayCpuBefore = -1;
         try (RelayProcess relay = new RelayProcess(root, work, props, CsvBench.jfrArgs(work));
              KafkaConsumer<String, String> probe = consumer("bench-probe-" + run)) {
             TopicPartition tp = new TopicPartition(out, 0);
@@ -119,9 +123,11 @@ final class KafkaBench {
                 reached = probe.endOffsets(List.of(tp)).get(tp);
                 if (reached > 0 && firstOut < 0) {
                     firstOut = relay.elapsedSeconds();
+                    relayCpuBefore = relay.cpuSeconds();
                 }
                 if (reached >= n) {
                     done = relay.elapsedSeconds();
+                    relayCpu = relay.cpuSeconds() - relayCpuBefore;
                     break;
                 }
                 Thread.sleep(100);
@@ -158,6 +164,8 @@ final class KafkaBench {
         node.put("pipelined_events_per_s_incl_join", Math.round(pp[1]));
         node.put("pipelined_out", pipeCheck[0]);
         node.put("pipelined_distinct_out", pipeCheck[1]);
+        node.put("pipelined_cpu_s", Math.round(pipeCpu * 10) / 10.0);
+        node.put("relay_cpu_s", Math.round(relayCpu * 10) / 10.0);
         node.put("relay_events_per_s", Math.round(relaySteady));
         node.put("relay_events_per_s_wall_incl_startup", Math.round(relayWall));
         node.put("relay_out", relayCheck[0]);
@@ -179,6 +187,8 @@ final class KafkaBench {
         results.row("3 kafka e2e", "kafka_pipelined_ratio (relay / pipelined baseline)", String.format("%.3f", pipeRatio),
                 "target >= 0.9");
         results.row("3 kafka e2e", "relay peak RSS (VmHWM, -Xmx1g)", Results.num(rss) + " MB", "");
+        results.row("3 kafka e2e", "CPU seconds: pipelined loop (the bench JVM while it ran) / relay (first output to last)",
+                String.format("%.1f / %.1f", pipeCpu, relayCpu), "the broker's CPU not included");
         boolean ok = baseCheck[0] == n && baseCheck[1] == n && relayCheck[0] == n && relayCheck[1] == n
                 && pipeCheck[1] == n;
         if (!ok) {

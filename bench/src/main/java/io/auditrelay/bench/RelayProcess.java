@@ -172,6 +172,27 @@ final class RelayProcess implements AutoCloseable {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
+    /** CPU seconds (user + system) the relay's process used so far, from /proc/PID/stat; -1 when unknown. */
+    double cpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14 and 15 of stat (utime, stime) are 11 and 12 after the command name, in clock ticks (100/s)
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** CPU seconds the bench's own JVM used so far (its baselines run in it). */
+    static double ownCpuSeconds() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime() / 1e9;
+        }
+        return -1;
+    }
+
     double peakRssMb() {
         return peakRssKb.get() / 1024.0;
     }
