@@ -128,6 +128,7 @@ final class KafkaBench {
                 if (reached >= n) {
                     done = relay.elapsedSeconds();
                     relayCpu = relay.cpuSeconds() - relayCpuBefore;
+                    System.out.println("kafka: relay CPU seconds by thread since its start " + relay.cpuByThread());
                     break;
                 }
                 Thread.sleep(100);

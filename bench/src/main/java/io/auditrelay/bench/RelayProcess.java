@@ -184,6 +184,32 @@ final class RelayProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * CPU seconds per kind of thread of the relay so far (from /proc/PID/task/*: thread names with their numbers
+     * removed, e.g. "C2 CompilerThre", "GC Thread", "Camel (camel-1) thread"), largest first.
+     */
+    java.util.Map<String, Double> cpuByThread() {
+        java.util.Map<String, Double> out = new java.util.HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[#\\d]+", "#");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, Double::sum);
+                } catch (Exception e) {
+                    // the thread ended
+                }
+            }
+        } catch (Exception e) {
+            return out;
+        }
+        java.util.Map<String, Double> sorted = new java.util.LinkedHashMap<>();
+        out.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> sorted.put(e.getKey(), Math.round(e.getValue() * 10) / 10.0));
+        return sorted;
+    }
+
     /** CPU seconds the bench's own JVM used so far (its baselines run in it). */
     static double ownCpuSeconds() {
         var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
