@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Audit Relay benchmarks (see bench/README.md).
-#   bench/run.sh [--quick] [--only mappers,csv,kafka,s3]
+#   bench/run.sh [--quick] [--only mappers,csv,kafka,s3,latency,smallfiles]
 # --quick: 100k events (< 3 min); default: 1,000,000 events (< 15 min on 2 cores).
 # Prints a markdown table; writes target/bench/results.json (project top level). Exits non-zero when an output
 # count differs from the input count or a step fails.
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH/.." && pwd)"
-EVENTS=1000000; QUICK=; ONLY=mappers,csv,kafka,s3
+EVENTS=1000000; QUICK=; ONLY=mappers,csv,kafka,s3,latency,smallfiles
 # seconds a relay run may take before it is stopped and counted as failed (keeps the run inside its budget)
 RELAY_TIMEOUT=300; KAFKA_TIMEOUT=330
 while [ $# -gt 0 ]; do
@@ -15,7 +15,7 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=1; EVENTS=100000; RELAY_TIMEOUT=60; KAFKA_TIMEOUT=90;;
     --events) EVENTS="$2"; shift;;
     --only) ONLY="$2"; shift;;
-    *) echo "usage: $0 [--quick] [--events N] [--only mappers,csv,kafka,s3]" >&2; exit 2;;
+    *) echo "usage: $0 [--quick] [--events N] [--only mappers,csv,kafka,s3,latency,smallfiles]" >&2; exit 2;;
   esac
   shift
 done
@@ -29,8 +29,15 @@ cleanup() { for s in "${STARTED[@]:-}"; do [ -n "$s" ] && bash "$ROOT/scripts/se
 trap cleanup EXIT
 mkdir -p "$ROOT/target/bench"
 # the servers start in the background while the jars build (their own fetch runs first, sequentially)
+# which servers the sections need: kafka (kafka, latency), s3proxy (s3, smallfiles)
+needs() {
+  case "$1" in
+    kafka) [[ ",$ONLY," == *",kafka,"* || ",$ONLY," == *",latency,"* ]];;
+    s3proxy) [[ ",$ONLY," == *",s3,"* || ",$ONLY," == *",smallfiles,"* ]];;
+  esac
+}
 for s in kafka s3proxy; do
-  if [[ ",$ONLY," == *",${s%proxy},"* ]]; then
+  if needs "$s"; then
     bash "$ROOT/scripts/fetch-servers.sh" "$s" >&2
     echo "== start $s (background)" >&2
     STARTED+=("$s")
@@ -61,11 +68,11 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 ARGS=(--events "$EVENTS" --root "$ROOT" --only "$ONLY" --relay-timeout "$RELAY_TIMEOUT" --kafka-timeout "$KAFKA_TIMEOUT")
 [ -n "$QUICK" ] && ARGS+=(--quick)
 envval() { grep "^$1=" | cut -d= -f2-; }
-if [[ ",$ONLY," == *",kafka,"* ]]; then
+if needs kafka; then
   wait "$PID_kafka" || { echo "kafka did not start:" >&2; cat "$ROOT/target/bench/kafka.start.log" >&2; exit 1; }
   ARGS+=(--kafka "$(envval KAFKA_BOOTSTRAP_SERVERS < "$ROOT/target/bench/kafka.env")")
 fi
-if [[ ",$ONLY," == *",s3,"* ]]; then
+if needs s3proxy; then
   wait "$PID_s3proxy" || { echo "s3proxy did not start:" >&2; cat "$ROOT/target/bench/s3proxy.start.log" >&2; exit 1; }
   E="$ROOT/target/bench/s3proxy.env"
   ARGS+=(--s3 "$(envval S3_ENDPOINT < "$E"),$(envval S3_ACCESS_KEY < "$E"),$(envval S3_SECRET_KEY < "$E")")

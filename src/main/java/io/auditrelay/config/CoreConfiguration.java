@@ -75,8 +75,10 @@ public class CoreConfiguration implements CamelConfiguration {
         registry.bind("fanOutResult", new FanOutResult());
         // The fan-out calls the sinks in parallel (a slow or retrying sink does not hold up the others; the spine
         // still waits for all of them). Bounded: when every thread is busy the calling source thread runs the sink.
+        // With one sink there is nothing to run in parallel: the chunk's own thread calls it.
         int threads = settings.integer("relay.sink.threads", 16);
-        registry.bind("sinkFanOutPool", context.getExecutorServiceManager().newThreadPool(this, "sink-fan-out",
+        registry.bind("sinkFanOutPool", fanOut.sinks().size() == 1 ? new CallingThreadExecutor()
+                : context.getExecutorServiceManager().newThreadPool(this, "sink-fan-out",
                 new ThreadPoolProfileBuilder("sink-fan-out").poolSize(threads).maxPoolSize(threads).maxQueueSize(0)
                         .rejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns).build()));
 

@@ -16,7 +16,7 @@ import java.util.Set;
  * Runs the measurements in order (mappers, CSV file export, Kafka end to end, S3 sink), prints a markdown
  * table and writes results.json. Exits non-zero when any output count differs from the input count.
  *
- * <pre>java -cp ... io.auditrelay.bench.BenchMain --events N --root PROJECT_DIR [--only mappers,csv,kafka,s3]
+ * <pre>java -cp ... io.auditrelay.bench.BenchMain --events N --root PROJECT_DIR [--only mappers,csv,kafka,s3,latency,smallfiles]
  * [--kafka BOOTSTRAP] [--s3 ENDPOINT,ACCESS,SECRET]</pre>
  */
 public final class BenchMain {
@@ -24,7 +24,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         long events = 100_000;
         Path root = Path.of(".").toAbsolutePath().normalize();
-        Set<String> only = new LinkedHashSet<>(List.of("mappers", "csv", "kafka", "s3"));
+        Set<String> only = new LinkedHashSet<>(List.of("mappers", "csv", "kafka", "s3", "latency", "smallfiles"));
         String kafka = null;
         String s3 = null;
         boolean quick = false;
@@ -63,6 +63,17 @@ public final class BenchMain {
             if (only.contains("s3") && s3 != null) {
                 String[] s = s3.split(",");
                 ok &= new S3Bench(root, out.resolve("s3"), events, s[0], s[1], s[2], results, relayTimeout).run();
+                results.save();
+            }
+            if (only.contains("latency") && kafka != null) {
+                // quick: 10 s, full: 60 s at 5,000 events/s, produced in real time, after 3 s (full: 10 s) of warm-up
+                ok &= new LatencyBench(root, out.resolve("latency"), kafka, results, 5000, quick ? 10 : 60, quick ? 3 : 10).run();
+                results.save();
+            }
+            if (only.contains("smallfiles")) {
+                String[] s = s3 == null ? null : s3.split(",");
+                int files = quick ? 500 : 20_000;
+                ok &= new SmallFilesBench(root, out.resolve("smallfiles"), files, s, results, quick ? 60 : relayTimeout).run();
                 results.save();
             }
         } finally {

@@ -28,6 +28,7 @@ final class RelayProcess implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private final AtomicLong peakRssKb = new AtomicLong();
     private final List<Marker> markers = new ArrayList<>();
+    private final List<Counter> counters = new ArrayList<>();
     private final Thread pump;
     private final Thread sampler;
 
@@ -40,6 +41,9 @@ final class RelayProcess implements AutoCloseable {
         }
     }
 
+    private record Counter(Predicate<String> match, AtomicLong count) {
+    }
+
     RelayProcess(Path root, Path workDir, Map<String, String> props, List<String> extraJvm) throws IOException {
         Files.createDirectories(workDir);
         List<String> cmd = new ArrayList<>();
@@ -49,6 +53,13 @@ final class RelayProcess implements AutoCloseable {
         cmd.add("-Drelay.management.port=" + freePort());
         cmd.add("-Drelay.progress-interval=1000000");
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        // BENCH_RELAY_PROPS="k=v,k=v": other settings for every relay of the run (later -D wins), to compare settings
+        String extra = System.getenv("BENCH_RELAY_PROPS");
+        if (extra != null && !extra.isBlank()) {
+            for (String kv : extra.split(",")) {
+                cmd.add("-D" + kv.trim());
+            }
+        }
         cmd.add("-jar");
         cmd.add(root.resolve("target/audit-relay.jar").toString());
         log = workDir.resolve("relay.log");
@@ -67,6 +78,13 @@ final class RelayProcess implements AutoCloseable {
         return markers.size() - 1;
     }
 
+    /** Counts the log lines that match from now on (register right after construction). */
+    synchronized AtomicLong count(Predicate<String> line) {
+        AtomicLong count = new AtomicLong();
+        counters.add(new Counter(line, count));
+        return count;
+    }
+
     /** Seconds since launch at which the marked line appeared, or -1. */
     synchronized double markSeconds(int marker) {
         long n = markers.get(marker).nanos;
@@ -83,6 +101,11 @@ final class RelayProcess implements AutoCloseable {
                     for (Marker m : markers) {
                         if (m.nanos < 0 && m.match.test(line)) {
                             m.nanos = now;
+                        }
+                    }
+                    for (Counter c : counters) {
+                        if (c.match().test(line)) {
+                            c.count().incrementAndGet();
                         }
                     }
                 }
@@ -147,6 +170,53 @@ final class RelayProcess implements AutoCloseable {
 
     double elapsedSeconds() {
         return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** CPU seconds (user + system) the relay's process used so far, from /proc/PID/stat; -1 when unknown. */
+    double cpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14 and 15 of stat (utime, stime) are 11 and 12 after the command name, in clock ticks (100/s)
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /**
+     * CPU seconds per kind of thread of the relay so far (from /proc/PID/task/*: thread names with their numbers
+     * removed, e.g. "C2 CompilerThre", "GC Thread", "Camel (camel-1) thread"), largest first.
+     */
+    java.util.Map<String, Double> cpuByThread() {
+        java.util.Map<String, Double> out = new java.util.HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[#\\d]+", "#");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0, Double::sum);
+                } catch (Exception e) {
+                    // the thread ended
+                }
+            }
+        } catch (Exception e) {
+            return out;
+        }
+        java.util.Map<String, Double> sorted = new java.util.LinkedHashMap<>();
+        out.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> sorted.put(e.getKey(), Math.round(e.getValue() * 10) / 10.0));
+        return sorted;
+    }
+
+    /** CPU seconds the bench's own JVM used so far (its baselines run in it). */
+    static double ownCpuSeconds() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            return sun.getProcessCpuTime() / 1e9;
+        }
+        return -1;
     }
 
     double peakRssMb() {

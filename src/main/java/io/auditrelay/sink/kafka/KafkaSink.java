@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,14 +41,26 @@ public class KafkaSink extends ServiceSupport implements EventSink {
     public static final String NAME = "kafka";
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
 
-    private record Pending(AuditEvent event, String location, Future<RecordMetadata> sent) {
+    /** A record handed to the producer, until a flush saw its ack (or dead-lettered it): settled under its monitor. */
+    private static final class Pending {
+        final AuditEvent event;
+        final String location;
+        final Future<RecordMetadata> sent;
+        boolean settled;
+
+        Pending(AuditEvent event, String location, Future<RecordMetadata> sent) {
+            this.event = event;
+            this.location = location;
+            this.sent = sent;
+        }
     }
 
     private final Map<String, Object> producerConfig;
     private final String topic;
     private final DeadLetterStore deadLetters;
     private volatile EventFormat format = EventFormat.CANONICAL;
-    private final List<Pending> pending = new ArrayList<>();
+    /** Sent and not settled yet, in send order (settled ones are dropped from its head). */
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private KafkaProducer<String, byte[]> producer;
 
     public KafkaSink(Map<String, Object> producerConfig, String topic, DeadLetterStore deadLetters) {
@@ -116,7 +129,11 @@ public class KafkaSink extends ServiceSupport implements EventSink {
         }
     }
 
-    /** Waits until the broker acked every record sent so far; dead-letters the ones it refused. */
+    /**
+     * Waits until the broker acked every record sent so far, also those another flush is waiting for (units of
+     * several sources, or several batches of one source, flush at the same time: each returns only when every record
+     * sent before it was settled); dead-letters the ones it refused, each once.
+     */
     @Override
     public void flush() throws Exception {
         List<Pending> sent;
@@ -125,16 +142,36 @@ public class KafkaSink extends ServiceSupport implements EventSink {
                 return;
             }
             sent = new ArrayList<>(pending);
-            pending.clear();
         }
         producer().flush();
         for (Pending p : sent) {
-            try {
-                p.sent().get();
-            } catch (ExecutionException e) {
-                LOG.warn("Kafka refused event {}: {}", p.event().id(), e.getCause().toString());
-                deadLetters.recordEvent(p.event(), NAME, p.location(), e.getCause());
+            settle(p);
+        }
+        synchronized (pending) {
+            while (!pending.isEmpty() && isSettled(pending.peekFirst())) {
+                pending.pollFirst();
             }
+        }
+    }
+
+    private void settle(Pending p) throws Exception {
+        synchronized (p) {
+            if (p.settled) {
+                return;
+            }
+            try {
+                p.sent.get();
+            } catch (ExecutionException e) {
+                LOG.warn("Kafka refused event {}: {}", p.event.id(), e.getCause().toString());
+                deadLetters.recordEvent(p.event, NAME, p.location, e.getCause());
+            }
+            p.settled = true;
+        }
+    }
+
+    private static boolean isSettled(Pending p) {
+        synchronized (p) {
+            return p.settled;
         }
     }
 

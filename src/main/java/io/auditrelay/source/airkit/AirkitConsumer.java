@@ -25,12 +25,17 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -58,6 +63,11 @@ class AirkitConsumer extends DefaultConsumer {
     private final String bucket;
     private RecordReader reader = new RecordReader();
     private ScheduledExecutorService executor;
+    /** Downloads the small objects of a poll ahead of the one being read ({@code fetchAhead} at a time). */
+    private ExecutorService fetcher;
+    /** The first listing page of the next poll, asked for while this poll's objects are read, and where it starts. */
+    private Future<ListObjectsV2Response> nextPage;
+    private String nextPageStart;
     private AirkitHealthCheck check;
     /** The listing of the current pass goes on after this key; null at the start of a pass. */
     private String marker;
@@ -90,8 +100,14 @@ class AirkitConsumer extends DefaultConsumer {
         marker = null;
         newInPass = false;
         reader = new RecordReader(endpoint.getInputLimits().resolve(endpoint.getCamelContext()));
+        nextPage = null;
+        nextPageStart = null;
         executor = endpoint.getCamelContext().getExecutorServiceManager()
                 .newSingleThreadScheduledExecutor(this, "audit-airkit[" + bucket + "]");
+        if (endpoint.getFetchAhead() > 0) {
+            fetcher = endpoint.getCamelContext().getExecutorServiceManager()
+                    .newFixedThreadPool(this, "audit-airkit-fetch[" + bucket + "]", endpoint.getFetchAhead());
+        }
         executor.scheduleWithFixedDelay(this::run, 0, Math.max(1, endpoint.getPollInterval()), TimeUnit.MILLISECONDS);
         LOG.info("Reading Airkit audit objects from s3://{}/{}", bucket, nullToEmpty(endpoint.getPrefix()));
     }
@@ -115,6 +131,10 @@ class AirkitConsumer extends DefaultConsumer {
                 executor.shutdownNow();
             }
             executor = null;
+        }
+        if (fetcher != null) {
+            endpoint.getCamelContext().getExecutorServiceManager().shutdownNow(fetcher);
+            fetcher = null;
         }
         if (check != null) {
             HealthCheckRegistry health = HealthCheckRegistry.get(endpoint.getCamelContext());
@@ -155,16 +175,10 @@ class AirkitConsumer extends DefaultConsumer {
         try {
             listing:
             while (true) {
-                ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).maxKeys(PAGE_SIZE);
-                if (!nullToEmpty(endpoint.getPrefix()).isEmpty()) {
-                    request.prefix(endpoint.getPrefix());
+                ListObjectsV2Response page = token == null ? listedAhead(start) : null;
+                if (page == null) {
+                    page = client.listObjectsV2(listRequest(start, token));
                 }
-                if (token != null) {
-                    request.continuationToken(token);
-                } else if (start != null) {
-                    request.startAfter(start);
-                }
-                ListObjectsV2Response page = client.listObjectsV2(request.build());
                 for (S3Object object : page.contents()) {
                     if (max > 0 && batch.size() >= max) {
                         break listing;
@@ -199,14 +213,27 @@ class AirkitConsumer extends DefaultConsumer {
         } else {
             newInPass = true;
         }
-        for (S3Object object : batch) {
-            if (!isRunAllowed()) {
-                return false; // stopping: what is left is read after the restart
+        if (!endOfPass && fetcher != null && max > 0 && batch.size() >= max) {
+            // the next poll starts after lastSeen: its first page is listed while this poll's objects are read
+            String after = lastSeen;
+            nextPageStart = after;
+            nextPage = fetcher.submit(() -> client.listObjectsV2(listRequest(after, null)));
+        }
+        List<Future<byte[]>> ahead = new ArrayList<>(batch.size());
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                fetchAhead(batch, ahead, i);
+                if (!isRunAllowed()) {
+                    return false; // stopping: what is left is read after the restart
+                }
+                if (!read(batch.get(i), ahead.get(i))) {
+                    marker = start;
+                    return false;
+                }
+                ahead.set(i, null);
             }
-            if (!read(object)) {
-                marker = start;
-                return false;
-            }
+        } finally {
+            ahead.stream().filter(f -> f != null).forEach(f -> f.cancel(true));
         }
         marker = lastSeen;
         if (endOfPass) {
@@ -214,6 +241,44 @@ class AirkitConsumer extends DefaultConsumer {
             return false;
         }
         return max > 0 && batch.size() >= max;
+    }
+
+    private ListObjectsV2Request listRequest(String startAfter, String token) {
+        ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(bucket).maxKeys(PAGE_SIZE);
+        if (!nullToEmpty(endpoint.getPrefix()).isEmpty()) {
+            request.prefix(endpoint.getPrefix());
+        }
+        if (token != null) {
+            request.continuationToken(token);
+        } else if (startAfter != null) {
+            request.startAfter(startAfter);
+        }
+        return request.build();
+    }
+
+    /**
+     * The page listed ahead for a poll that starts after {@code start}, or null (none, another start, or its listing
+     * failed: the poll lists again itself). A page listed ahead is at most one poll old.
+     */
+    private ListObjectsV2Response listedAhead(String start) {
+        Future<ListObjectsV2Response> page = nextPage;
+        String pageStart = nextPageStart;
+        nextPage = null;
+        nextPageStart = null;
+        if (page == null || start == null || !start.equals(pageStart)) {
+            if (page != null) {
+                page.cancel(true);
+            }
+            return null;
+        }
+        try {
+            return page.get();
+        } catch (ExecutionException | CancellationException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     private void endPass() {
@@ -226,15 +291,53 @@ class AirkitConsumer extends DefaultConsumer {
         marker = null;
     }
 
-    /** Reads one object through the route. Returns false when it must be read again (the poll stops). */
-    private boolean read(S3Object object) {
+    /**
+     * Keeps the downloads of the next {@code fetchAhead} objects (from {@code i} on) of the poll going: an object of at
+     * most {@code fetchAheadBytes} is downloaded whole on the fetch pool while the ones before it go through the route
+     * (one at a time, in key order, as before); a larger one is streamed when its turn comes (a null entry).
+     */
+    private void fetchAhead(List<S3Object> batch, List<Future<byte[]>> ahead, int i) {
+        int window = fetcher == null ? 0 : endpoint.getFetchAhead();
+        while (ahead.size() < Math.min(batch.size(), i + 1 + window)) {
+            S3Object object = batch.get(ahead.size());
+            Long size = object.size();
+            if (fetcher == null || size == null || size > endpoint.getFetchAheadBytes()) {
+                ahead.add(null);
+            } else {
+                ahead.add(fetcher.submit(() -> {
+                    try (ResponseInputStream<GetObjectResponse> response = get(object)) {
+                        return response.readAllBytes();
+                    }
+                }));
+            }
+        }
+    }
+
+    /** GET of the object as listed: the ETag listed, so what is recorded is what was read. */
+    private ResponseInputStream<GetObjectResponse> get(S3Object object) {
+        return endpoint.client().getObject(b -> b.bucket(bucket).key(object.key()).ifMatch(object.eTag()));
+    }
+
+    /**
+     * Reads one object through the route (its bytes from {@code fetched} when they were downloaded ahead, else streamed
+     * now). Returns false when it must be read again (the poll stops).
+     */
+    private boolean read(S3Object object, Future<byte[]> fetched) {
         String key = object.key();
         String location = "s3://" + bucket + "/" + key;
-        ResponseInputStream<GetObjectResponse> response;
+        ResponseInputStream<GetObjectResponse> response = null;
+        InputStream body;
         try {
-            // the ETag listed, so what is recorded is what was read
-            response = endpoint.client().getObject(b -> b.bucket(bucket).key(key).ifMatch(object.eTag()));
+            if (fetched != null) {
+                body = new ByteArrayInputStream(fetchedBytes(fetched));
+            } else {
+                response = get(object);
+                body = response;
+            }
             recovered();
+        } catch (java.io.IOException e) {
+            failed("reading " + location, e);
+            return false;
         } catch (S3Exception e) {
             if (e.statusCode() == 404 || e.statusCode() == 412) {
                 LOG.debug("Airkit object {} was deleted or rewritten since it was listed; the next pass sees it as it is", location);
@@ -246,7 +349,7 @@ class AirkitConsumer extends DefaultConsumer {
             failed("reading " + location, e);
             return false;
         }
-        TrackingStream in = new TrackingStream(response);
+        TrackingStream in = new TrackingStream(body);
         try {
             Iterator<SourceRecord> records;
             try {
@@ -299,12 +402,34 @@ class AirkitConsumer extends DefaultConsumer {
             LOG.info("Finished Airkit object {}", location);
             return true;
         } finally {
-            response.abort(); // an object not read to the end is not downloaded to the end either
-            try {
-                response.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("Closing {}", location, e);
+            if (response != null) {
+                response.abort(); // an object not read to the end is not downloaded to the end either
+                try {
+                    response.close();
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("Closing {}", location, e);
+                }
             }
+        }
+    }
+
+    /** The bytes downloaded ahead; the download's failure as the GET's would have been thrown. */
+    private static byte[] fetchedBytes(Future<byte[]> fetched) throws IOException {
+        try {
+            return fetched.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SdkException sdk) {
+                throw sdk;
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        } catch (CancellationException e) {
+            throw new IOException("the download was cancelled", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the download", e);
         }
     }
 

@@ -64,9 +64,17 @@ public class AirkitEndpoint extends DefaultEndpoint {
     private boolean useDefaultCredentialsProvider;
     @UriParam(label = "consumer", defaultValue = "60000", description = "Milliseconds between listings of the bucket")
     private long pollInterval = 60_000;
-    @UriParam(label = "consumer", defaultValue = "10",
+    @UriParam(label = "consumer", defaultValue = "1000",
             description = "Objects read per poll; when a poll found this many it lists on at once instead of waiting")
-    private int maxObjectsPerPoll = 10;
+    private int maxObjectsPerPoll = 1000;
+    @UriParam(label = "consumer", defaultValue = "8",
+            description = "Objects of a poll downloaded ahead, at once, while the ones before them go through the route"
+                    + " (still one at a time, in key order); 0: each object is downloaded when its turn comes")
+    private int fetchAhead = 8;
+    @UriParam(label = "advanced", defaultValue = "1048576",
+            description = "Only objects of at most this many bytes are downloaded ahead (held in memory until read);"
+                    + " a larger one is streamed when its turn comes")
+    private long fetchAheadBytes = 1_048_576;
     @UriParam(label = "consumer", defaultValue = "false",
             description = "After an object was read, move it in the same bucket to processedPrefix followed by its key (copy, then delete); "
                     + "needs a prefix outside processedPrefix")
@@ -274,6 +282,22 @@ public class AirkitEndpoint extends DefaultEndpoint {
 
     public void setMaxObjectsPerPoll(int maxObjectsPerPoll) {
         this.maxObjectsPerPoll = maxObjectsPerPoll;
+    }
+
+    public int getFetchAhead() {
+        return fetchAhead;
+    }
+
+    public void setFetchAhead(int fetchAhead) {
+        this.fetchAhead = fetchAhead;
+    }
+
+    public long getFetchAheadBytes() {
+        return fetchAheadBytes;
+    }
+
+    public void setFetchAheadBytes(long fetchAheadBytes) {
+        this.fetchAheadBytes = fetchAheadBytes;
     }
 
     public boolean isMoveAfterRead() {

@@ -41,8 +41,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The consumer of {@code audit-conduktor:}: a {@link PipelinedKafkaPoller} on the topics. Each poll batch is turned
  * into a unit of {@link SourceRecord}s on the polling thread (binary-mode CloudEvents rebuilt to structured JSON
- * first) and routed as one exchange, through the route's AsyncProcessor, from the poller's delivery thread, one batch
- * at a time in poll order. The exchange's completion tells the poller the batch is done: onComplete lets it commit
+ * first) and routed as one exchange, through the route's AsyncProcessor, from the poller's delivery threads (up to
+ * {@code deliveryThreads} batches at once, started in poll order). The exchange's completion tells the poller the batch is done: onComplete lets it commit
  * the batch's offsets (in order, on the polling thread), onFailure makes it seek back and read the batch again.
  *
  * <p>With {@code relay.once=true} (an {@link OnceCoordinator} in the registry) a watcher compares the group's
@@ -191,7 +191,7 @@ public class ConduktorConsumer extends DefaultConsumer {
         KafkaConsumer<String, String> kafka = new KafkaConsumer<>(consumerProperties);
         JsonRecords json = new JsonRecords(endpoint.getInputLimits().resolve(endpoint.getCamelContext()));
         PipelinedKafkaPoller<Unit> loop = new PipelinedKafkaPoller<>(kafka, topics, records -> unit(records, json), this::deliver,
-                endpoint.getBatchesInFlight(), endpoint.pollTimeoutDuration(), endpoint.shutdownTimeoutDuration(),
+                endpoint.getBatchesInFlight(), endpoint.getDeliveryThreads(), endpoint.pollTimeoutDuration(), endpoint.shutdownTimeoutDuration(),
                 endpoint.retryDelayDuration(), SOURCE);
         check = new ConduktorKafkaHealthCheck(this::problem, topics);
         check.setCamelContext(endpoint.getCamelContext());

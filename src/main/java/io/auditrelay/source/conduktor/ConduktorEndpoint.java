@@ -57,6 +57,12 @@ public class ConduktorEndpoint extends DefaultEndpoint {
     @UriParam(defaultValue = "2", label = "advanced",
             description = "Poll batches between poll and commit: the next one is polled and parsed while one is routed (1: one at a time)")
     private int batchesInFlight = 2;
+    @UriParam(defaultValue = "1",
+            description = "Poll batches (of those in flight) routed at once: batch k+1 goes through the route while batch k"
+                    + " waits for its sinks' acknowledgements; each is committed in poll order. Above 1, after a failed batch"
+                    + " a batch behind it that was already routed is routed again: only for a route that drops duplicates"
+                    + " (the relay's spine does; 1: one at a time, in order)")
+    private int deliveryThreads = 1;
     @UriParam(defaultValue = "30000", label = "advanced",
             description = "Milliseconds a stop waits for the batches in flight; what did not finish is read again after the restart")
     private long shutdownTimeout = 30_000;
@@ -260,6 +266,14 @@ public class ConduktorEndpoint extends DefaultEndpoint {
 
     public void setBatchesInFlight(int batchesInFlight) {
         this.batchesInFlight = batchesInFlight;
+    }
+
+    public int getDeliveryThreads() {
+        return deliveryThreads;
+    }
+
+    public void setDeliveryThreads(int deliveryThreads) {
+        this.deliveryThreads = deliveryThreads;
     }
 
     public long getShutdownTimeout() {

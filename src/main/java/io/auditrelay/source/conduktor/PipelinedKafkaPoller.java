@@ -32,13 +32,16 @@ import java.util.function.Function;
  *
  * <p>Why not camel-kafka's consumer: it processes a poll batch on the polling thread and polls again only after
  * the batch came back, so fetching, parsing and committing never overlap with delivery (bench/README.md, finding
- * 11). Here the polling thread prepares batch k+1 (parse) while one delivery thread delivers batch k.
+ * 11). Here the polling thread prepares batch k+1 (parse) while batch k is delivered; with {@code deliveryThreads}
+ * above 1, batch k+1 is delivered while batch k still waits for its sinks (e.g. the broker's acks at the end of
+ * the unit), as a plain at-least-once loop keeps sending while earlier sends are in flight (finding 14).
  *
- * <p>At-least-once is kept: batches are delivered one at a time in poll order, and a batch's offsets are committed
- * (on the polling thread, the only one that touches the consumer) only after it and every batch before it came
- * back. If a delivery throws, nothing from that batch on is committed and the batches behind it are not delivered:
- * the poller seeks every partition back to the failed batch's first offsets and reads them again after
- * {@code retryDelay}. Before partitions are revoked in a rebalance, every batch in flight is finished and
+ * <p>At-least-once is kept: batches start their delivery in poll order, and a batch's offsets are committed
+ * (on the polling thread, the only one that touches the consumer) only after it and every
+ * batch before it came back. If a delivery throws, nothing from that batch on is committed and the batches behind it
+ * that have not started are not delivered (one that was already in delivery finishes and is read again, its events
+ * dropped by the spine's dedupe): the poller seeks every partition back to the failed batch's first offsets and reads
+ * them again after {@code retryDelay}. Before partitions are revoked in a rebalance, every batch in flight is finished and
  * committed, so the next owner starts where this one stopped. On stop the batches in flight get
  * {@code shutdownTimeout} to finish; what finished is committed, the rest is read again after the restart.
  *
@@ -75,12 +78,27 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
     private record InFlight(Future<?> done, Map<TopicPartition, Long> first, Map<TopicPartition, OffsetAndMetadata> next) {
     }
 
+    /** One delivery thread: batches are delivered one at a time, in poll order. */
     public PipelinedKafkaPoller(Consumer<String, String> consumer, Collection<String> topics,
                                 Function<ConsumerRecords<String, String>, U> prepare, Delivery<U> delivery,
                                 int batchesInFlight, Duration pollTimeout, Duration shutdownTimeout, Duration retryDelay,
                                 String name) {
+        this(consumer, topics, prepare, delivery, batchesInFlight, 1, pollTimeout, shutdownTimeout, retryDelay, name);
+    }
+
+    /**
+     * {@code deliveryThreads} batches (at most {@code batchesInFlight}) are delivered at once; they start in poll order
+     * and are committed in poll order.
+     */
+    public PipelinedKafkaPoller(Consumer<String, String> consumer, Collection<String> topics,
+                                Function<ConsumerRecords<String, String>, U> prepare, Delivery<U> delivery,
+                                int batchesInFlight, int deliveryThreads, Duration pollTimeout, Duration shutdownTimeout,
+                                Duration retryDelay, String name) {
         if (batchesInFlight < 1) {
             throw new IllegalArgumentException("batches in flight must be at least 1, was " + batchesInFlight);
+        }
+        if (deliveryThreads < 1) {
+            throw new IllegalArgumentException("delivery threads must be at least 1, was " + deliveryThreads);
         }
         this.consumer = consumer;
         this.topics = List.copyOf(topics);
@@ -90,7 +108,10 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
         this.pollTimeout = pollTimeout;
         this.shutdownTimeout = shutdownTimeout;
         this.retryDelay = retryDelay;
-        this.deliveryThread = Executors.newSingleThreadExecutor(r -> new Thread(r, name + "-delivery"));
+        java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
+        int size = Math.min(deliveryThreads, batchesInFlight);
+        this.deliveryThread = Executors.newFixedThreadPool(size,
+                r -> new Thread(r, name + "-delivery" + (size == 1 ? "" : "-" + threads.incrementAndGet())));
     }
 
     /** Ends the loop: the current poll is woken up, the batches in flight get the shutdown timeout. */
