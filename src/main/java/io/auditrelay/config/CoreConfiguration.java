@@ -1,5 +1,6 @@
 package io.auditrelay.config;
 
+import io.auditrelay.health.HeapPressureCheck;
 import io.auditrelay.redact.Redaction;
 import io.auditrelay.settings.Settings;
 import io.auditrelay.mapper.Mappers;
@@ -67,6 +68,10 @@ public class CoreConfiguration implements CamelConfiguration {
         registry.bind("inputLimits", limits);
         registry.bind("recordReader", new RecordReader(limits));
         registry.bind("chunker", new Chunker());
+        // readiness DOWN (and a warning) while the heap stays nearly full after collections: before an OutOfMemoryError
+        HeapPressureCheck heap = new HeapPressureCheck(settings.decimal("relay.health.heap-threshold", 0.9));
+        heap.watch();
+        registry.bind("heapPressureCheck", heap);
 
         // relay.sinks -> relay.sink.<name>.uri: the sink endpoints the spine fans out to (they select, retry and
         // dead-letter themselves; the spine flushes them at the end of each unit)

@@ -36,6 +36,15 @@ public final class Settings {
         return find(key).filter(v -> !v.isEmpty()).map(Boolean::parseBoolean).orElse(defaultValue);
     }
 
+    public double decimal(String key, double defaultValue) {
+        String value = get(key, String.valueOf(defaultValue));
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Property " + key + " must be a number, not '" + value + "'");
+        }
+    }
+
     public int integer(String key, int defaultValue) {
         String value = get(key, String.valueOf(defaultValue));
         try {
