@@ -100,6 +100,42 @@ class AirkitKameletPipeTest {
     }
 
     @Test
+    @Timeout(90)
+    void the_kamelet_input_limits_reach_the_reader_a_record_over_them_is_dead_lettered_and_the_next_one_flows() throws Exception {
+        String bucket = "limits-" + System.nanoTime();
+        client.createBucket(b -> b.bucket(bucket));
+        put(bucket, "logs/long.ndjson", ("""
+                {"ORGANIZATION_ID":"org-1","EVENT_ID":"evt-0200","EVENT_TIME":"2024-06-01 10:20:00.000","EVENT_TYPE":"user_login","PAD":"%s"}
+                {"ORGANIZATION_ID":"org-1","EVENT_ID":"evt-0201","EVENT_TIME":"2024-06-01 10:21:00.000","EVENT_TYPE":"user_logout"}
+                """.formatted("x".repeat(400))).getBytes(StandardCharsets.UTF_8));
+        Path state = dir.resolve("state-limits");
+        Path dlq = dir.resolve("dlq-limits");
+        List<String> delivered = new CopyOnWriteArrayList<>();
+        try (CamelContext context = new DefaultCamelContext()) {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("kamelet:airkit-audit-source?bucketName=" + bucket + "&prefix=logs/&overrideEndpoint=true"
+                            + "&uriEndpointOverride=" + s3.httpUrl() + "&forcePathStyle=true&accessKey=" + s3.accessKey()
+                            + "&secretKey=" + s3.secretKey() + "&pollInterval=200&stateDir=" + state + "&dlqDir=" + dlq
+                            + "&maxRecordBytes=300&maxNestingDepth=8")
+                            .to("kamelet:audit-normalize-action?vendor=airkit&stateDir=" + state + "&dlqDir=" + dlq)
+                            .process(e -> OneByOne.of(e.getMessage().getBody())
+                                    .forEachRemaining(event -> delivered.add(((AuditEvent) event).id())));
+                }
+            });
+            context.start();
+            assertThat(endpoint(context).getInputLimits().getMaxRecordBytes()).isEqualTo(300L);
+            assertThat(endpoint(context).getInputLimits().getMaxNestingDepth()).isEqualTo(8);
+
+            Path store = dlq.resolve("dead-letters.jsonl");
+            RelayRunner.await(Duration.ofSeconds(60), () -> delivered.contains("airkit:evt-0201") && Files.exists(store));
+            assertThat(delivered).containsExactly("airkit:evt-0201");
+            assertThat(Output.jsonFile(store)).extracting(d -> d.get("source").asText()).containsExactly("logs/long.ndjson:1");
+        }
+    }
+
+    @Test
     @Timeout(180)
     void every_event_once_across_polls_a_failing_sink_and_a_restart() throws Exception {
         String bucket = "pipe-" + System.nanoTime();
