@@ -181,9 +181,13 @@ public final class Redaction {
         if (text.contains("AstraCS:") || text.contains("CCDB1_") || text.contains("eyJ")) {
             return true;
         }
-        for (int i = 0, last = text.length() - 6; i <= last; i++) {
-            char c = text.charAt(i);
-            if ((c == 'b' || c == 'B') && text.regionMatches(true, i, "bearer", 0, 6)) {
+        return containsIgnoreCase(text, 'b', "bearer") || containsIgnoreCase(text, 'B', "bearer");
+    }
+
+    /** Whether a {@code first} in the text starts {@code word} in any case (indexOf of a char is vectorized). */
+    private static boolean containsIgnoreCase(String text, char first, String word) {
+        for (int i = text.indexOf(first); i >= 0; i = text.indexOf(first, i + 1)) {
+            if (text.regionMatches(true, i, word, 0, word.length())) {
                 return true;
             }
         }
