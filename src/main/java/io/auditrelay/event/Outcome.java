@@ -8,8 +8,11 @@ import java.util.Locale;
 public enum Outcome {
     SUCCESS, FAILURE, UNKNOWN;
 
+    /** The lower-case name, computed once (it is written and hashed for every event). */
+    private final String value = name().toLowerCase(Locale.ROOT);
+
     @JsonValue
     public String value() {
-        return name().toLowerCase(Locale.ROOT);
+        return value;
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -65,8 +66,25 @@ public final class Activities {
     /** Looks the action up in a vendor table, falling back to {@link #fromTokens(String)}. */
     public static Activity lookup(Map<String, Activity> table, String action) {
         Activity known = action == null ? null : table.get(action);
-        return known != null ? known : fromTokens(action);
+        if (known != null || action == null) {
+            return known != null ? known : fromTokens(null);
+        }
+        Activity classified = CLASSIFIED.get(action);
+        if (classified == null) {
+            classified = fromTokens(action);
+            if (CLASSIFIED.size() < MAX_CLASSIFIED) {
+                CLASSIFIED.put(action, classified);
+            }
+        }
+        return classified;
     }
+
+    /**
+     * Actions that no table lists, classified once ({@link #fromTokens} splits with regular expressions): a vendor's
+     * actions are a small vocabulary, and at most this many are kept against odd input.
+     */
+    private static final int MAX_CLASSIFIED = 10_000;
+    private static final Map<String, Activity> CLASSIFIED = new ConcurrentHashMap<>();
 
     /** Splits {@code AUDIT_LOG_ACTION_CREATE_CLUSTER}, {@code topic.ProducedRecord} etc. into upper-case words. */
     static List<String> words(String action) {

@@ -25,6 +25,11 @@ public final class ConduktorMapper implements VendorMapper {
     public static final String VENDOR = "conduktor";
 
     private static final Pattern OLD_TYPE = Pattern.compile("AuditLogEventType\\((.*)\\)");
+    /** Compiled once: {@code String.matches}, {@code replaceAll} and {@code replaceFirst} compile per call. */
+    private static final Pattern TRACE_ID = Pattern.compile("[0-9a-fA-F]{32}");
+    private static final Pattern HTTP_STATUS = Pattern.compile("[1-5]\\d\\d");
+    private static final Pattern CAMEL_CASE = Pattern.compile("([a-z0-9])([A-Z])");
+    private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:");
 
     /** Activities that the words of the action alone would get wrong or not find. */
     static final Map<String, Activity> ACTIVITIES = Map.ofEntries(
@@ -177,7 +182,7 @@ public final class ConduktorMapper implements VendorMapper {
             return null;
         }
         String[] parts = traceparent.trim().split("-");
-        return parts.length >= 3 && parts[1].matches("[0-9a-fA-F]{32}") ? parts[1].toLowerCase(Locale.ROOT) : null;
+        return parts.length >= 3 && TRACE_ID.matcher(parts[1]).matches() ? parts[1].toLowerCase(Locale.ROOT) : null;
     }
 
     /** The action from {@code data.eventType}, else {@code type} (old form rewritten); type is then required. */
@@ -246,7 +251,7 @@ public final class ConduktorMapper implements VendorMapper {
         if (parts.length < 3) {
             return null;
         }
-        String kind = parts[parts.length - 2].replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+        String kind = CAMEL_CASE.matcher(parts[parts.length - 2]).replaceAll("$1_$2").toLowerCase(Locale.ROOT);
         return KINDS.getOrDefault(kind.replace("_", ""), kind);
     }
 
@@ -256,7 +261,7 @@ public final class ConduktorMapper implements VendorMapper {
         if (crn == null) {
             return segments;
         }
-        String path = crn.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*:", "");
+        String path = SCHEME.matcher(crn).replaceFirst("");
         for (String segment : path.split("/")) {
             if (!segment.isEmpty()) {
                 segments.add(segment);
@@ -322,7 +327,7 @@ public final class ConduktorMapper implements VendorMapper {
 
     private static Outcome statedOutcome(JsonNode data) {
         String code = Fields.first(data, "statusCode", "httpStatus", "status", "result");
-        if (code != null && code.matches("[1-5]\\d\\d")) {
+        if (code != null && HTTP_STATUS.matcher(code).matches()) {
             return Integer.parseInt(code) < 400 ? Outcome.SUCCESS : Outcome.FAILURE;
         }
         String error = Fields.first(data, "error", "errorMessage");

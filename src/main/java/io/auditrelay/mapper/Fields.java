@@ -5,6 +5,7 @@ import io.auditrelay.event.AuditEvent;
 
 import java.util.Iterator;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Null-safe reads of record fields; empty strings and JSON nulls count as absent. */
 final class Fields {
@@ -88,6 +89,9 @@ final class Fields {
     }
 
     /** Payload keys that hold the client's IP address, in the spellings vendors use. */
+    /** Compiled once: {@code String.matches} and {@code replaceAll} compile per call. */
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
+    private static final Pattern NOT_LETTER = Pattern.compile("[^A-Z]");
     private static final String[] IP_KEYS = {"sourceIp", "sourceIP", "source_ip", "clientIp", "clientIP", "client_ip",
         "ipAddress", "ip_address", "remoteAddress", "remote_address", "remoteAddr", "ip"};
 
@@ -112,7 +116,7 @@ final class Fields {
         if (vendorValue == null) {
             return null;
         }
-        String words = vendorValue.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z]", "");
+        String words = NOT_LETTER.matcher(vendorValue.toUpperCase(java.util.Locale.ROOT)).replaceAll("");
         if (words.contains("APIKEY") || words.contains("TOKEN")) {
             return AuditEvent.Actor.API_KEY;
         }
@@ -128,6 +132,6 @@ final class Fields {
 
     /** Whether a value looks like an e-mail address. */
     static boolean isEmail(String value) {
-        return value != null && value.matches("[^@\\s]+@[^@\\s]+");
+        return value != null && EMAIL.matcher(value).matches();
     }
 }

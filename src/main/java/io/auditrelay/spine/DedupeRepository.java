@@ -100,6 +100,14 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
         for (int i = 0; i < hashes.length; i++) {
             hashes[i] = IdHashSet.hash(keys.get(i));
         }
+        return claimHashes(hashes, contents);
+    }
+
+    /**
+     * {@link #claimAll} with the ids already hashed ({@link IdHashSet#hash}), for a caller that keeps the hashes to
+     * {@link #confirmHashes confirm} or {@link #removeHash release} them later without hashing each id again.
+     */
+    public Claim[] claimHashes(long[][] hashes, long[] contents) {
         Claim[] claims = new Claim[hashes.length];
         synchronized (this) {
             for (int i = 0; i < hashes.length; i++) {
@@ -124,7 +132,11 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
     /** The delivery of a claimed id failed: release it so the event can be delivered again. */
     @Override
     public synchronized boolean remove(String key) {
-        long[] hash = IdHashSet.hash(key);
+        return removeHash(IdHashSet.hash(key));
+    }
+
+    /** {@link #remove} of an id hashed before. */
+    public synchronized boolean removeHash(long[] hash) {
         return ids.remove(hash[0], hash[1]);
     }
 
@@ -190,10 +202,12 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
 
     /** Records a whole unit's ids with one write. */
     public void confirmAll(Collection<String> keys) {
-        List<long[]> hashes = keys.stream().map(IdHashSet::hash).toList();
-        synchronized (this) {
-            appendAll(hashes);
-        }
+        confirmHashes(keys.stream().map(IdHashSet::hash).toList());
+    }
+
+    /** {@link #confirmAll} of ids hashed before. */
+    public synchronized void confirmHashes(List<long[]> hashes) {
+        appendAll(hashes);
     }
 
     private void appendAll(List<long[]> hashes) {

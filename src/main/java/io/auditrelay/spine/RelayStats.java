@@ -81,8 +81,19 @@ public class RelayStats {
 
     /** The events of a chunk went through the fan-out: every enabled sink accepted each of them or dead-lettered it. */
     public void delivered(List<Delivery> chunk) {
+        // one counter lookup per run of the same vendor (a chunk is usually one vendor), not per event
+        String vendor = null;
+        int run = 0;
         for (Delivery delivery : chunk) {
-            of(delivery.vendor()).delivered.increment();
+            if (run > 0 && !java.util.Objects.equals(delivery.vendor(), vendor)) {
+                of(vendor).delivered.add(run);
+                run = 0;
+            }
+            vendor = delivery.vendor();
+            run++;
+        }
+        if (run > 0) {
+            of(vendor).delivered.add(run);
         }
     }
 

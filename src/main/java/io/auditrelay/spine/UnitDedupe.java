@@ -41,7 +41,7 @@ public class UnitDedupe {
         }
     });
 
-    /** Exchange property holding the ids claimed by the current unit. */
+    /** Exchange property holding the ids claimed by the current unit, as their hashes ({@link IdHashSet#hash}). */
     public static final String UNIT_IDS = "relayUnitIds";
 
     private final DedupeRepository repository;
@@ -54,20 +54,20 @@ public class UnitDedupe {
 
     /** Starts a unit: its ids are confirmed when the unit completes, released if it fails. */
     public void beginUnit(Exchange unit) {
-        List<String> ids = new ArrayList<>();
+        List<long[]> ids = new ArrayList<>();
         unit.setProperty(UNIT_IDS, ids);
         unit.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onComplete(Exchange exchange) {
                 synchronized (ids) {
-                    repository.confirmAll(ids);
+                    repository.confirmHashes(ids);
                 }
             }
 
             @Override
             public void onFailure(Exchange exchange) {
                 synchronized (ids) {
-                    ids.forEach(repository::remove);
+                    ids.forEach(repository::removeHash);
                 }
             }
         });
@@ -82,29 +82,30 @@ public class UnitDedupe {
     @SuppressWarnings("unchecked")
     public void claim(Exchange chunk) {
         List<Delivery> deliveries = chunk.getMessage().getBody(List.class);
-        List<String> all = new ArrayList<>(deliveries.size());
+        // each id is hashed once: the hash is claimed now and confirmed or released with the unit
+        long[][] hashes = new long[deliveries.size()][];
         long[] contents = new long[deliveries.size()];
         for (int i = 0; i < contents.length; i++) {
             AuditEvent event = deliveries.get(i).event();
-            all.add(event.id());
+            hashes[i] = IdHashSet.hash(event.id());
             contents[i] = contentHash(event);
         }
-        DedupeRepository.Claim[] claims = repository.claimAll(all, contents);
+        DedupeRepository.Claim[] claims = repository.claimHashes(hashes, contents);
         List<Delivery> fresh = new ArrayList<>(deliveries.size());
-        List<String> claimed = new ArrayList<>(deliveries.size());
+        List<long[]> claimed = new ArrayList<>(deliveries.size());
         for (int i = 0; i < claims.length; i++) {
             Delivery delivery = deliveries.get(i);
             switch (claims[i]) {
                 case NEW -> {
                     fresh.add(delivery);
-                    claimed.add(all.get(i));
+                    claimed.add(hashes[i]);
                 }
                 case DUPLICATE -> stats.duplicate(delivery.vendor());
                 case CONFLICT -> conflict(chunk, delivery);
             }
         }
         chunk.getMessage().setBody(fresh);
-        List<String> ids = chunk.getProperty(UNIT_IDS, List.class);
+        List<long[]> ids = chunk.getProperty(UNIT_IDS, List.class);
         if (ids != null) {
             synchronized (ids) {
                 ids.addAll(claimed);
@@ -114,12 +115,12 @@ public class UnitDedupe {
             chunk.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
                 @Override
                 public void onComplete(Exchange exchange) {
-                    repository.confirmAll(claimed);
+                    repository.confirmHashes(claimed);
                 }
 
                 @Override
                 public void onFailure(Exchange exchange) {
-                    claimed.forEach(repository::remove);
+                    claimed.forEach(repository::removeHash);
                 }
             });
         }

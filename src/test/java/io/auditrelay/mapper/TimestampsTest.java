@@ -12,6 +12,37 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TimestampsTest {
 
+    @ParameterizedTest
+    @ValueSource(strings = {"2022-10-09T02:40:00.262143Z", "2024-03-05T13:34:56.123456789+01:00", "2024-03-05T13:34:56Z",
+            "2024-02-29T23:59:59.9-05:30", "2023-02-29T00:00:00Z", "2024-04-31T00:00:00Z", "2024-03-05T13:34:56.1234567891Z",
+            "2024-03-05T13:34:56.Z", "2024-03-05T13:34:56+18:30", "2024-03-05T13:34:56-17:59", "0001-01-01T00:00:00Z",
+            "2024-03-05t13:34:56z", "2024-03-05T13:34:56+0100", "2024-03-05 13:34:56Z", "2024-03-05T13:34Z"})
+    void theCommonFormIsReadAsTheFormatterReadsIt(String input) {
+        Instant fast = Timestamps.parseCommonIso(input);
+        Instant viaFormatter;
+        try {
+            viaFormatter = Timestamps.parseUtc("t", input);
+        } catch (MappingException e) {
+            viaFormatter = null;
+        }
+        if (fast != null) {
+            assertThat(fast).isEqualTo(viaFormatter);
+        }
+        assertThat(Timestamps.parseCommonIso("2024-03-05T13:34:56.5Z")).isEqualTo(Instant.parse("2024-03-05T13:34:56.5Z"));
+    }
+
+    @Test
+    void formattingWritesWhatThePatternWrites() {
+        java.time.format.DateTimeFormatter pattern = java.time.format.DateTimeFormatter
+                .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+        java.util.Random random = new java.util.Random(16);
+        for (int i = 0; i < 10_000; i++) {
+            Instant t = Instant.ofEpochSecond(random.nextLong(-100_000_000_000L, 300_000_000_000L), random.nextInt(1_000_000_000));
+            assertThat(Timestamps.format(t)).isEqualTo(pattern.format(t));
+        }
+        assertThat(Timestamps.format(Instant.EPOCH)).isEqualTo("1970-01-01T00:00:00.000000Z");
+    }
+
     @Test
     void isoKeepsMicroseconds() {
         Instant parsed = Timestamps.parseIso("created_at", "2022-10-09T02:40:00.262143Z");

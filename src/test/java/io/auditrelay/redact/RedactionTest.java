@@ -51,6 +51,19 @@ class RedactionTest {
     }
 
     @Test
+    void a_record_is_looked_at_field_by_field_a_credential_alone_in_a_value_is_found_and_a_clean_record_is_kept() throws Exception {
+        JsonNode entry = json("""
+                {"a":{"b":[1,true,{"h":"auth: bEaReR abcdefghijklmnop"}]},"action":"token.create"}""");
+        JsonNode clean = json("""
+                {"action":"token.create","note":"bearer","nested":"{\\"id\\":\\"x\\"}","n":[1,2]}""");
+
+        assertThat(Redaction.DEFAULTS.apply("conduktor", entry).toString()).doesNotContain("abcdefghijklmnop");
+        assertThat(Redaction.DEFAULTS.apply("conduktor", clean)).as("nothing to redact: the same record").isSameAs(clean);
+        assertThat(Redaction.mayHoldCredential("x Bearer")).isTrue();
+        assertThat(Redaction.mayHoldCredential("bear")).isFalse();
+    }
+
+    @Test
     void rules_by_name_and_path_per_vendor_mask_or_drop() throws Exception {
         Redaction redaction = Redaction.parse(
                 "airkit:WEBHOOK_SIGNING_KEY=drop; $.data.metadata.internalNote; conduktor:$.data.items[*].pin=drop", false);

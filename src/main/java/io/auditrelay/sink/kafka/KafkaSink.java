@@ -21,8 +21,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Kafka sink: key = the canonical id (one event always lands in one partition), value = the canonical JSON,
@@ -103,12 +105,13 @@ public class KafkaSink extends ServiceSupport implements EventSink {
     @Override
     public void acceptFrom(AuditEvent event, String location) throws Exception {
         RecordHeaders headers = new RecordHeaders();
-        header(headers, "ce_specversion", "1.0");
+        headers.add("ce_specversion", SPEC_VERSION);
         header(headers, "ce_id", event.id());
-        header(headers, "ce_source", "audit-relay/" + event.vendor());
-        header(headers, "ce_type", "audit." + event.vendor() + "." + event.action());
+        headers.add("ce_source", CE_SOURCE.computeIfAbsent(String.valueOf(event.vendor()),
+                vendor -> utf8("audit-relay/" + vendor)));
+        headers.add("ce_type", ceType(event.vendor(), event.action()));
         header(headers, "ce_time", event.time());
-        header(headers, "content-type", "application/json");
+        headers.add("content-type", CONTENT_TYPE);
         Future<RecordMetadata> sent = producer().send(new ProducerRecord<>(topic, null, event.id(),
                 format.bytes(event), headers));
         if (sent.isDone()) {
@@ -121,6 +124,33 @@ public class KafkaSink extends ServiceSupport implements EventSink {
         synchronized (pending) {
             pending.add(new Pending(event, location, sent));
         }
+    }
+
+    /** Header values that repeat from event to event, encoded once (the producer only reads them). */
+    private static final byte[] SPEC_VERSION = utf8("1.0");
+    private static final byte[] CONTENT_TYPE = utf8("application/json");
+    private static final Map<String, byte[]> CE_SOURCE = new ConcurrentHashMap<>();
+    /** ce_type by vendor and action; actions are a vendor's fixed vocabulary, bounded anyway against odd input. */
+    private static final Map<String, Map<String, byte[]>> CE_TYPE = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED_TYPES = 10_000;
+    private static final AtomicInteger CACHED_TYPES = new AtomicInteger();
+
+    static byte[] ceType(String vendor, String action) {
+        Map<String, byte[]> byAction = CE_TYPE.computeIfAbsent(String.valueOf(vendor), v -> new ConcurrentHashMap<>());
+        String key = String.valueOf(action);
+        byte[] cached = byAction.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] type = utf8("audit." + vendor + "." + action);
+        if (CACHED_TYPES.get() < MAX_CACHED_TYPES && byAction.putIfAbsent(key, type) == null) {
+            CACHED_TYPES.incrementAndGet();
+        }
+        return type;
+    }
+
+    private static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
     }
 
     private static void header(RecordHeaders headers, String name, String value) {
