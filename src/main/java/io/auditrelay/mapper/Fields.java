@@ -88,10 +88,11 @@ final class Fields {
         return context == null ? null : context.defaultOrg();
     }
 
-    /** Payload keys that hold the client's IP address, in the spellings vendors use. */
     /** Compiled once: {@code String.matches} and {@code replaceAll} compile per call. */
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
     private static final Pattern NOT_LETTER = Pattern.compile("[^A-Z]");
+
+    /** Payload keys that hold the client's IP address, in the spellings vendors use. */
     private static final String[] IP_KEYS = {"sourceIp", "sourceIP", "source_ip", "clientIp", "clientIP", "client_ip",
         "ipAddress", "ip_address", "remoteAddress", "remote_address", "remoteAddr", "ip"};
 
