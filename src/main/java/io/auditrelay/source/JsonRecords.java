@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.auditrelay.event.SourceRecord;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.UnaryOperator;
 
 /**
  * Parses one JSON record (a line, an entry, a message) within {@link InputLimits}: a record over the size limit is not
@@ -25,6 +26,14 @@ public final class JsonRecords {
 
     /** The record of a message payload: over the record limit or not UTF-8, it is dead-lettered unparsed. */
     public SourceRecord parse(String vendor, byte[] payload, String location) {
+        return parse(vendor, payload, location, UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #parse(String, byte[], String)} of a payload whose text is reshaped before it is parsed (a binary-mode
+     * CloudEvent rebuilt to structured JSON): the limits and the UTF-8 check apply to the payload as it came.
+     */
+    public SourceRecord parse(String vendor, byte[] payload, String location, UnaryOperator<String> shape) {
         if (payload == null) {
             return SourceRecord.unparsable(vendor, null, location, "empty record");
         }
@@ -39,7 +48,7 @@ public final class JsonRecords {
                 return SourceRecord.unparsable(vendor, text, location, "invalid UTF-8 at byte " + (bad + 1));
             }
         }
-        return parse(vendor, text, location);
+        return parse(vendor, shape.apply(text), location);
     }
 
     /** A record of {@code size} bytes (as told by the source, e.g. Kafka's serialized size) that is too large. */

@@ -59,7 +59,7 @@ public class ConduktorConsumer extends DefaultConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(ConduktorConsumer.class);
 
     private final List<String> topics;
-    private volatile PipelinedKafkaPoller<Unit> poller;
+    private volatile PipelinedKafkaPoller<byte[], Unit> poller;
     private volatile Thread pollingThread;
     private OnceCoordinator coordinator;
     private ScheduledExecutorService watcher;
@@ -83,7 +83,7 @@ public class ConduktorConsumer extends DefaultConsumer {
 
     /** Why the consumer cannot read now, or null. */
     public String problem() {
-        PipelinedKafkaPoller<Unit> p = poller;
+        PipelinedKafkaPoller<byte[], Unit> p = poller;
         if (p == null) {
             return null;
         }
@@ -96,31 +96,29 @@ public class ConduktorConsumer extends DefaultConsumer {
 
     /**
      * One poll batch as one unit of source records, in poll order. A record whose value is over
-     * {@code relay.input.max-record-bytes} is not parsed: it is dead-lettered with its size.
+     * {@code relay.input.max-record-bytes} is not parsed: it is dead-lettered with its size; one that is not UTF-8 is
+     * dead-lettered with the byte where it breaks (the values are read as bytes, not decoded with replacement).
      */
-    static Unit unit(ConsumerRecords<String, String> records, JsonRecords json) {
+    static Unit unit(ConsumerRecords<String, byte[]> records, JsonRecords json) {
         List<SourceRecord> unit = new ArrayList<>(records.count());
-        for (ConsumerRecord<String, String> record : records) {
+        for (ConsumerRecord<String, byte[]> record : records) {
             String location = record.topic() + "/" + record.partition() + "/" + record.offset();
-            if (json.tooLarge(record.serializedValueSize())) {
-                String value = record.value();
-                unit.add(json.tooLarge(VENDOR, value == null ? null : value.substring(0, Math.min(value.length(), 4096)),
-                        record.serializedValueSize(), location));
-                continue;
-            }
-            String text = CloudEvents.structured(headers(record), record.value());
-            unit.add(json.parse(VENDOR, text, location));
+            Map<String, Object> headers = headers(record);
+            unit.add(record.value() == null && CloudEvents.isBinary(headers)
+                    // a binary-mode event may have no data: its attributes are the record
+                    ? json.parse(VENDOR, CloudEvents.structured(headers, null), location)
+                    : json.parse(VENDOR, record.value(), location, text -> CloudEvents.structured(headers, text)));
         }
         StringJoiner location = new StringJoiner(",");
         for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<String, String>> part = records.records(partition);
+            List<ConsumerRecord<String, byte[]>> part = records.records(partition);
             location.add(partition.topic() + "/" + partition.partition() + "/" + part.get(0).offset() + "-"
                     + part.get(part.size() - 1).offset());
         }
         return new Unit(unit, location.toString());
     }
 
-    private static Map<String, Object> headers(ConsumerRecord<String, String> record) {
+    private static Map<String, Object> headers(ConsumerRecord<String, byte[]> record) {
         Map<String, Object> headers = new HashMap<>();
         for (Header header : record.headers()) {
             headers.put(header.key(), header.value());
@@ -188,9 +186,9 @@ public class ConduktorConsumer extends DefaultConsumer {
                 "audit-conduktor: additionalProperties.{} looks like a secret that Camel does not mask in endpoint URIs: "
                         + "set it with a security option (saslJaasConfig, ssl*Password) or clientPropertiesPrefix",
                 key));
-        KafkaConsumer<String, String> kafka = new KafkaConsumer<>(consumerProperties);
+        KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(consumerProperties);
         JsonRecords json = new JsonRecords(endpoint.getInputLimits().resolve(endpoint.getCamelContext()));
-        PipelinedKafkaPoller<Unit> loop = new PipelinedKafkaPoller<>(kafka, topics, records -> unit(records, json), this::deliver,
+        PipelinedKafkaPoller<byte[], Unit> loop = new PipelinedKafkaPoller<>(kafka, topics, records -> unit(records, json), this::deliver,
                 endpoint.getBatchesInFlight(), endpoint.getDeliveryThreads(), endpoint.pollTimeoutDuration(), endpoint.shutdownTimeoutDuration(),
                 endpoint.retryDelayDuration(), SOURCE);
         check = new ConduktorKafkaHealthCheck(this::problem, topics);
@@ -221,7 +219,7 @@ public class ConduktorConsumer extends DefaultConsumer {
     }
 
     private void checkDrained() {
-        PipelinedKafkaPoller<Unit> p = poller;
+        PipelinedKafkaPoller<byte[], Unit> p = poller;
         RuntimeException refused = p == null ? null : p.lastPollFailure();
         if (refused instanceof AuthenticationException || refused instanceof AuthorizationException) {
             // refused credentials or permissions: a relay.once run cannot go on without help

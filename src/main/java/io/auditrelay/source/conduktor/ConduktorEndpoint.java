@@ -14,6 +14,7 @@ import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.util.URISupport;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.time.Duration;
@@ -156,7 +157,7 @@ public class ConduktorEndpoint extends DefaultEndpoint {
         }
     }
 
-    /** The Kafka consumer's configuration: client properties, brokers, group, no auto-commit, String deserializers. */
+    /** The Kafka consumer's configuration: client properties, brokers, group, no auto-commit, String keys, byte values (decoded by the consumer, so invalid UTF-8 is named). */
     public Properties consumerProperties() {
         requireBrokers();
         Properties consumer = new Properties();
@@ -167,7 +168,7 @@ public class ConduktorEndpoint extends DefaultEndpoint {
         consumer.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(maxPollRecords));
         consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return consumer;
     }
 

@@ -45,9 +45,10 @@ import java.util.function.Function;
  * committed, so the next owner starts where this one stopped. On stop the batches in flight get
  * {@code shutdownTimeout} to finish; what finished is committed, the rest is read again after the restart.
  *
+ * @param <V> the type of the record values
  * @param <U> what a poll batch is prepared into on the polling thread
  */
-public final class PipelinedKafkaPoller<U> implements Runnable {
+public final class PipelinedKafkaPoller<V, U> implements Runnable {
 
     /** Delivers a prepared batch on the delivery thread; a batch is committed only if this returns normally. */
     @FunctionalInterface
@@ -57,9 +58,9 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelinedKafkaPoller.class);
 
-    private final Consumer<String, String> consumer;
+    private final Consumer<String, V> consumer;
     private final Collection<String> topics;
-    private final Function<ConsumerRecords<String, String>, U> prepare;
+    private final Function<ConsumerRecords<String, V>, U> prepare;
     private final Delivery<U> delivery;
     private final int batchesInFlight;
     private final Duration pollTimeout;
@@ -79,8 +80,8 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
     }
 
     /** One delivery thread: batches are delivered one at a time, in poll order. */
-    public PipelinedKafkaPoller(Consumer<String, String> consumer, Collection<String> topics,
-                                Function<ConsumerRecords<String, String>, U> prepare, Delivery<U> delivery,
+    public PipelinedKafkaPoller(Consumer<String, V> consumer, Collection<String> topics,
+                                Function<ConsumerRecords<String, V>, U> prepare, Delivery<U> delivery,
                                 int batchesInFlight, Duration pollTimeout, Duration shutdownTimeout, Duration retryDelay,
                                 String name) {
         this(consumer, topics, prepare, delivery, batchesInFlight, 1, pollTimeout, shutdownTimeout, retryDelay, name);
@@ -90,8 +91,8 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
      * {@code deliveryThreads} batches (at most {@code batchesInFlight}) are delivered at once; they start in poll order
      * and are committed in poll order.
      */
-    public PipelinedKafkaPoller(Consumer<String, String> consumer, Collection<String> topics,
-                                Function<ConsumerRecords<String, String>, U> prepare, Delivery<U> delivery,
+    public PipelinedKafkaPoller(Consumer<String, V> consumer, Collection<String> topics,
+                                Function<ConsumerRecords<String, V>, U> prepare, Delivery<U> delivery,
                                 int batchesInFlight, int deliveryThreads, Duration pollTimeout, Duration shutdownTimeout,
                                 Duration retryDelay, String name) {
         if (batchesInFlight < 1) {
@@ -159,7 +160,7 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
         } else {
             resumeAll();
         }
-        ConsumerRecords<String, String> records;
+        ConsumerRecords<String, V> records;
         try {
             // while full, poll only to stay in the group (the partitions are paused)
             records = consumer.poll(full ? Duration.ZERO : pollTimeout);
@@ -180,11 +181,11 @@ public final class PipelinedKafkaPoller<U> implements Runnable {
         settle(consumer.assignment());
     }
 
-    private void submit(ConsumerRecords<String, String> records) {
+    private void submit(ConsumerRecords<String, V> records) {
         Map<TopicPartition, Long> first = new HashMap<>();
         Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<String, String>> part = records.records(partition);
+            List<ConsumerRecord<String, V>> part = records.records(partition);
             first.put(partition, part.get(0).offset());
             next.put(partition, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
         }

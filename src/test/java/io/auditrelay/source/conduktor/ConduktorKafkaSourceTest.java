@@ -8,6 +8,7 @@ import io.auditrelay.testing.RelayRunner;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,6 +113,33 @@ class ConduktorKafkaSourceTest {
         assertThat(dead).extracting(d -> d.get("source").asText())
                 .containsExactlyInAnyOrder(topic + "/0/3", topic + "/0/5");
         assertThat(dead).allMatch(d -> !d.get("error").asText().isBlank() && d.get("vendor").asText().equals("conduktor"));
+    }
+
+    @Test
+    void a_message_that_is_not_utf8_is_dead_lettered_with_its_offset_and_the_byte_not_decoded_with_replacement()
+            throws Exception {
+        String topic = "conduktor-" + UUID.randomUUID();
+        byte[] bad = structured("bad", "Kafka.Topic.Create").replace("alice", "al\u00e9ce")
+                .getBytes(StandardCharsets.ISO_8859_1);       // the é as one Latin-1 byte: not UTF-8
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+            producer.send(new ProducerRecord<>(topic, structured("u-0", "Kafka.Topic.Create").getBytes(StandardCharsets.UTF_8))).get();
+            producer.send(new ProducerRecord<>(topic, bad)).get();
+            producer.send(new ProducerRecord<>(topic, structured("u-2", "Kafka.Topic.Create")
+                    .replace("alice", "al\u00e9ce").getBytes(StandardCharsets.UTF_8))).get();
+        }
+
+        RelayRunner relay = relay(dir, topic, "g-" + UUID.randomUUID());
+        relay.runOnce(Duration.ofSeconds(90));
+
+        assertThat(csvIds(relay)).containsExactlyInAnyOrder("conduktor:u-0", "conduktor:u-2");
+        assertThat(Output.lines(relay.csvDir())).noneMatch(l -> l.contains("\uFFFD"));
+        List<JsonNode> dead = Output.jsonFile(relay.dlqFile());
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).get("source").asText()).isEqualTo(topic + "/0/1");
+        assertThat(dead.get(0).get("error").asText()).contains("invalid UTF-8 at byte");
     }
 
     @Test

@@ -25,15 +25,19 @@ class OversizedMessageTest {
 
     private static final InputLimits LIMITS = new InputLimits(1024, 1024, 100, InputLimits.MIB, 200, 50);
 
-    private static ConsumerRecord<String, String> record(long offset, String value) {
+    private static ConsumerRecord<String, byte[]> record(long offset, String value) {
+        return record(offset, value.getBytes(StandardCharsets.UTF_8), new RecordHeaders());
+    }
+
+    private static ConsumerRecord<String, byte[]> record(long offset, byte[] value, RecordHeaders headers) {
         return new ConsumerRecord<>("audit", 0, offset, 0L, TimestampType.CREATE_TIME, 0,
-                value.getBytes(StandardCharsets.UTF_8).length, null, value, new RecordHeaders(), Optional.empty());
+                value == null ? -1 : value.length, null, value, headers, Optional.empty());
     }
 
     @Test
     void a_kafka_message_over_the_record_limit_is_dead_lettered_unparsed_and_its_neighbours_flow() {
         TopicPartition partition = new TopicPartition("audit", 0);
-        ConsumerRecords<String, String> batch = new ConsumerRecords<>(Map.of(partition, List.of(
+        ConsumerRecords<String, byte[]> batch = new ConsumerRecords<>(Map.of(partition, List.of(
                 record(7, "{\"id\":\"a\"}"), record(8, "{\"id\":\"big\",\"x\":\"" + "y".repeat(5000) + "\"}"),
                 record(9, "{\"id\":\"b\"}"))));
 
@@ -45,6 +49,36 @@ class OversizedMessageTest {
                 + " (1024 bytes); not parsed");
         assertThat(unit.get(1).text()).hasSizeLessThanOrEqualTo(4096);
         assertThat(unit.get(2).record().get("id").asText()).isEqualTo("b");
+    }
+
+    @Test
+    void a_kafka_message_that_is_not_utf8_is_dead_lettered_with_the_byte_and_its_neighbours_flow() {
+        TopicPartition partition = new TopicPartition("audit", 0);
+        byte[] bad = {'{', '"', 'i', 'd', '"', ':', '"', 'x', (byte) 0xC3, '"', '}'};
+        RecordHeaders binary = new RecordHeaders();
+        binary.add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
+        binary.add("ce_id", "c".getBytes(StandardCharsets.UTF_8));
+        RecordHeaders noData = new RecordHeaders();
+        noData.add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
+        noData.add("ce_id", "d".getBytes(StandardCharsets.UTF_8));
+        ConsumerRecords<String, byte[]> batch = new ConsumerRecords<>(Map.of(partition, List.of(
+                record(3, "{\"id\":\"a\"}"), record(4, bad, new RecordHeaders()), record(5, bad, binary),
+                record(6, "{\"user\":\"\u00e9\"}".getBytes(StandardCharsets.UTF_8), binary),
+                record(7, null, noData))));
+
+        List<SourceRecord> unit = ConduktorConsumer.unit(batch, new JsonRecords(LIMITS)).records();
+
+        assertThat(unit.get(0).record().get("id").asText()).isEqualTo("a");
+        assertThat(unit.get(1).problem()).isEqualTo("invalid UTF-8 at byte 9");
+        assertThat(unit.get(1).location()).isEqualTo("audit/0/4");
+        assertThat(unit.get(2).problem()).as("checked before the binary-mode event is rebuilt")
+                .isEqualTo("invalid UTF-8 at byte 9");
+        assertThat(unit.get(3).problem()).isNull();
+        assertThat(unit.get(3).record().get("id").asText()).isEqualTo("c");
+        assertThat(unit.get(3).record().get("data").get("user").asText()).isEqualTo("\u00e9");
+        assertThat(unit.get(4).problem()).isNull();
+        assertThat(unit.get(4).record().get("id").asText()).isEqualTo("d");
+        assertThat(unit.get(4).record().has("data")).isFalse();
     }
 
     @Test

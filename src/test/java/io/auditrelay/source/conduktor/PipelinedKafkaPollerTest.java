@@ -51,7 +51,7 @@ class PipelinedKafkaPollerTest {
     private static final long PARTITION = 1_000_000L;
     private static KafkaServer kafka;
     private final List<Thread> threads = new ArrayList<>();
-    private final List<PipelinedKafkaPoller<List<Long>>> pollers = new ArrayList<>();
+    private final List<PipelinedKafkaPoller<String, List<Long>>> pollers = new ArrayList<>();
     private final String topic = "poller-" + UUID.randomUUID();
     private final String group = "g-" + UUID.randomUUID();
     /** The offsets of each batch whose delivery returned normally, in delivery order. */
@@ -84,7 +84,7 @@ class PipelinedKafkaPollerTest {
         }
     }
 
-    PipelinedKafkaPoller<List<Long>> start(PipelinedKafkaPoller.Delivery<List<Long>> delivery, Duration shutdownTimeout) {
+    PipelinedKafkaPoller<String, List<Long>> start(PipelinedKafkaPoller.Delivery<List<Long>> delivery, Duration shutdownTimeout) {
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, group,
@@ -95,7 +95,7 @@ class PipelinedKafkaPollerTest {
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "200",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
-        PipelinedKafkaPoller<List<Long>> poller = new PipelinedKafkaPoller<>(consumer, List.of(topic), this::offsets,
+        PipelinedKafkaPoller<String, List<Long>> poller = new PipelinedKafkaPoller<>(consumer, List.of(topic), this::offsets,
                 batch -> {
                     delivery.deliver(batch);
                     delivered.add(batch);
@@ -205,7 +205,7 @@ class PipelinedKafkaPollerTest {
         CountDownLatch inDelivery = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         List<Long> stuck = new CopyOnWriteArrayList<>();
-        PipelinedKafkaPoller<List<Long>> first = start(batch -> {
+        PipelinedKafkaPoller<String, List<Long>> first = start(batch -> {
             if (batch.contains(10L)) {
                 stuck.addAll(batch);
                 inDelivery.countDown();
@@ -254,7 +254,7 @@ class PipelinedKafkaPollerTest {
     void a_poll_the_broker_refuses_is_kept_with_its_type_so_a_run_can_tell_refused_credentials_apart() throws Exception {
         MockConsumer<String, String> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
         consumer.setPollException(new SaslAuthenticationException("Authentication failed: Invalid username or password"));
-        PipelinedKafkaPoller<List<Long>> poller = new PipelinedKafkaPoller<>(consumer, List.of(topic), this::offsets,
+        PipelinedKafkaPoller<String, List<Long>> poller = new PipelinedKafkaPoller<>(consumer, List.of(topic), this::offsets,
                 batch -> { }, 2, Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(2), "mock");
         Thread thread = new Thread(poller, "mock-poll");
         thread.start();
