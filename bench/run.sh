@@ -78,5 +78,7 @@ if needs s3proxy; then
   ARGS+=(--s3 "$(envval S3_ENDPOINT < "$E"),$(envval S3_ACCESS_KEY < "$E"),$(envval S3_SECRET_KEY < "$E")")
 fi
 echo "== measure (${EVENTS} events) ($((SECONDS - t0))s)" >&2
-"$JAVA" -Xmx1g -cp "$CP" io.auditrelay.bench.BenchMain "${ARGS[@]}"
+# BENCH_JFR=1: the bench JVM (the baselines' loops) is recorded too, into target/bench/bench.jfr
+JFR_OPTS=(); [ -n "${BENCH_JFR:-}" ] && JFR_OPTS=("-XX:StartFlightRecording=filename=$ROOT/target/bench/bench.jfr,settings=profile")
+"$JAVA" -Xmx1g "${JFR_OPTS[@]}" -cp "$CP" io.auditrelay.bench.BenchMain "${ARGS[@]}"
 echo "== done in $((SECONDS - t0))s" >&2
