@@ -72,7 +72,7 @@ public final class Activities {
         Activity classified = CLASSIFIED.get(action);
         if (classified == null) {
             classified = fromTokens(action);
-            if (CLASSIFIED.size() < MAX_CLASSIFIED) {
+            if (action.length() <= MAX_CLASSIFIED_LENGTH && CLASSIFIED.size() < MAX_CLASSIFIED) {
                 CLASSIFIED.put(action, classified);
             }
         }
@@ -81,9 +81,12 @@ public final class Activities {
 
     /**
      * Actions that no table lists, classified once ({@link #fromTokens} splits with regular expressions): a vendor's
-     * actions are a small vocabulary, and at most this many are kept against odd input.
+     * actions are a small vocabulary, and at most this many, of at most {@link #MAX_CLASSIFIED_LENGTH} characters,
+     * are kept against odd input.
      */
     private static final int MAX_CLASSIFIED = 10_000;
+    /** Longer actions (hostile input can reach relay.input.max-field-length) are classified but not kept. */
+    private static final int MAX_CLASSIFIED_LENGTH = 200;
     private static final Map<String, Activity> CLASSIFIED = new ConcurrentHashMap<>();
 
     /** Splits {@code AUDIT_LOG_ACTION_CREATE_CLUSTER}, {@code topic.ProducedRecord} etc. into upper-case words. */

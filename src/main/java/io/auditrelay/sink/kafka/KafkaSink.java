@@ -133,6 +133,8 @@ public class KafkaSink extends ServiceSupport implements EventSink {
     /** ce_type by vendor and action; actions are a vendor's fixed vocabulary, bounded anyway against odd input. */
     private static final Map<String, Map<String, byte[]>> CE_TYPE = new ConcurrentHashMap<>();
     private static final int MAX_CACHED_TYPES = 10_000;
+    /** A longer action (hostile input can reach relay.input.max-field-length) is encoded per record, not kept. */
+    private static final int MAX_CACHED_ACTION_LENGTH = 200;
     private static final AtomicInteger CACHED_TYPES = new AtomicInteger();
 
     static byte[] ceType(String vendor, String action) {
@@ -143,7 +145,8 @@ public class KafkaSink extends ServiceSupport implements EventSink {
             return cached;
         }
         byte[] type = utf8("audit." + vendor + "." + action);
-        if (CACHED_TYPES.get() < MAX_CACHED_TYPES && byAction.putIfAbsent(key, type) == null) {
+        if (key.length() <= MAX_CACHED_ACTION_LENGTH && CACHED_TYPES.get() < MAX_CACHED_TYPES
+                && byAction.putIfAbsent(key, type) == null) {
             CACHED_TYPES.incrementAndGet();
         }
         return type;
