@@ -20,7 +20,9 @@ public final class Json {
 
     /**
      * The one configured mapper: java.time support, ISO dates rather than numbers, lossless decimals,
-     * unknown properties ignored. Thread-safe once built; do not reconfigure it.
+     * unknown properties ignored, and anything after the value an error (a line holding two records, or records
+     * joined by bare CR line breaks, must not read as its first record alone). Thread-safe once built; do not
+     * reconfigure it.
      */
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
@@ -28,6 +30,7 @@ public final class Json {
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private Json() {

@@ -63,6 +63,11 @@ final class CsvRecords implements Iterator<SourceRecord> {
         Set<String> present = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         present.addAll(header);
         List<String> missing = Mappers.forVendor(vendor).csvColumns().stream().filter(c -> !present.contains(c)).toList();
+        if (!missing.isEmpty() && header.stream().anyMatch(f -> f.indexOf('\r') >= 0)) {
+            // lines end at LF (or CRLF): a file whose lines end with a bare CR reads as one line
+            throw new UnreadableInputException("wrong CSV header for " + vendor + ": its lines end with a bare CR"
+                    + " (\\r); save the file with LF or CRLF line endings");
+        }
         if (!missing.isEmpty()) {
             throw new UnreadableInputException("wrong CSV header for " + vendor + ": missing " + missing
                     + " (found " + header + ")");

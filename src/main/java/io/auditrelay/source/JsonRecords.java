@@ -51,6 +51,16 @@ public final class JsonRecords {
         return parse(vendor, shape.apply(text), location);
     }
 
+    /** Whether a CR in the text is followed by something other than LF (lines are split at LF only). */
+    private static boolean hasBareCr(String text) {
+        for (int i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) {
+            if (i + 1 < text.length() && text.charAt(i + 1) != '\n' && !text.substring(i + 1).isBlank()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A record of {@code size} bytes (as told by the source, e.g. Kafka's serialized size) that is too large. */
     public SourceRecord tooLarge(String vendor, String prefix, long size, String location) {
         return SourceRecord.unparsable(vendor, prefix, location, "record of " + size + " bytes is larger than"
@@ -77,7 +87,9 @@ public final class JsonRecords {
             }
             return SourceRecord.parsed(vendor, node, text, location);
         } catch (JsonProcessingException e) {
-            return SourceRecord.unparsable(vendor, text, location, "not valid JSON: " + e.getOriginalMessage());
+            return SourceRecord.unparsable(vendor, text, location, "not valid JSON: " + e.getOriginalMessage()
+                    + (hasBareCr(text) ? " (the line holds bare CR line breaks: save the file with LF or CRLF line"
+                    + " endings)" : ""));
         }
     }
 }

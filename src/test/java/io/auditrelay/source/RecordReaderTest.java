@@ -70,12 +70,37 @@ class RecordReaderTest {
     }
 
     @Test
+    void csv_with_bare_cr_line_endings_is_unreadable_with_the_reason() {
+        String csv = ASTRA_HEADER + "\rAuditEvent,SUCCESS,u-1,{},2024-05-02T09:15:32.481Z,DB_CREATED\r";
+
+        assertThatThrownBy(() -> read(utf8(csv), "export.csv", "astra"))
+                .isInstanceOf(UnreadableInputException.class)
+                .hasMessage("wrong CSV header for astra: its lines end with a bare CR (\\r); save the file with LF or"
+                        + " CRLF line endings");
+    }
+
+    @Test
     void csv_with_a_wrong_header_is_unreadable() {
         String csv = "when,who,what\n2024-01-01,me,DB_CREATED\n";
 
         assertThatThrownBy(() -> read(utf8(csv), "export.csv", "astra"))
                 .isInstanceOf(UnreadableInputException.class)
                 .hasMessageContaining("wrong CSV header").hasMessageContaining("typename");
+    }
+
+    @Test
+    void json_lines_with_bare_cr_line_endings_or_two_records_on_a_line_are_dead_lettered_not_read_as_the_first_record() {
+        List<SourceRecord> records = read(utf8("{\"id\":\"1\"}\r{\"id\":\"2\"}\r{\"id\":\"3\"}\r\n"
+                + "{\"id\":\"4\"} {\"id\":\"5\"}\n{\"id\":\"6\"}\r\n"), "events.jsonl", "conduktor");
+
+        assertThat(records).hasSize(3);
+        assertThat(records.get(0).problem()).startsWith("not valid JSON: Trailing token")
+                .endsWith("(the line holds bare CR line breaks: save the file with LF or CRLF line endings)");
+        assertThat(records.get(0).text()).contains("\"3\"");
+        assertThat(records.get(1).problem()).startsWith("not valid JSON: Trailing token").doesNotContain("bare CR");
+        assertThat(records.get(1).location()).isEqualTo("events.jsonl:2");
+        assertThat(records.get(2).problem()).isNull();
+        assertThat(records.get(2).record().get("id").asText()).isEqualTo("6");
     }
 
     @Test
