@@ -54,7 +54,7 @@ public final class JsonRecords {
     /** Whether a CR in the text is followed by something other than LF (lines are split at LF only). */
     private static boolean hasBareCr(String text) {
         for (int i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) {
-            if (i + 1 < text.length() && text.charAt(i + 1) != '\n' && !text.substring(i + 1).isBlank()) {
+            if (i + 1 < text.length() && text.charAt(i + 1) != '\n') {
                 return true;
             }
         }

@@ -157,7 +157,10 @@ public class ConduktorEndpoint extends DefaultEndpoint {
         }
     }
 
-    /** The Kafka consumer's configuration: client properties, brokers, group, no auto-commit, String keys, byte values (decoded by the consumer, so invalid UTF-8 is named). */
+    /**
+     * The Kafka consumer's configuration: client properties, brokers, group, no auto-commit, String keys and byte
+     * values (decoded by the consumer, so invalid UTF-8 is named).
+     */
     public Properties consumerProperties() {
         requireBrokers();
         Properties consumer = new Properties();
