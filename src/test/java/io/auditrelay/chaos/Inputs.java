@@ -43,8 +43,17 @@ final class Inputs {
         return sequence.incrementAndGet();
     }
 
-    private static String time(String day, long n) {
-        return String.format("%sT%02d:%02d:%02d.%06dZ", day, (n / 3600) % 24, (n / 60) % 60, n % 60, n % 1_000_000);
+    /**
+     * The time of the n-th input: 10 ms apart, so times rise with n through 8,640,000 inputs in one day (a 30-minute
+     * soak feeds about 300,000). They must rise: the CockroachDB API stand-in pages by created_at, and an entry added
+     * behind the relay's cursor is one the API would never have served (one second apart wrapped past midnight after
+     * 86,400 inputs and put entries there).
+     */
+    static String time(String day, long n) {
+        long micros = n * 10_000;
+        long seconds = micros / 1_000_000;
+        return String.format("%sT%02d:%02d:%02d.%06dZ", day, (seconds / 3600) % 24, (seconds / 60) % 60, seconds % 60,
+                micros % 1_000_000);
     }
 
     /** An Airkit record as a JSON line (or a CSV row, as an object of its columns). */
