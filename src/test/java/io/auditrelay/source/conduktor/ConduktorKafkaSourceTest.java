@@ -167,6 +167,11 @@ class ConduktorKafkaSourceTest {
 
         RelayRunner crashing = HaltingSink.enable(relay(dir, topic, group), 12)
                 .with("relay.source.conduktor.max-poll-records", "10")
+                // two batches at a time, so the batches behind the frozen one stay undelivered and uncommitted (with
+                // the default four, all 30 events can reach the sink around the frozen batch before the stop, and the
+                // restart has nothing left to deliver; CrashSuiteIT kills a relay with the defaults)
+                .with("relay.source.conduktor.delivery-threads", "2")
+                .with("relay.source.conduktor.batches-in-flight", "2")
                 .with("relay.source.conduktor.shutdown-timeout", "500")
                 // the frozen consumer leaves the group quickly, so the restarted relay gets the partition
                 .with("relay.source.conduktor.kafka.max.poll.interval.ms", "3000")
