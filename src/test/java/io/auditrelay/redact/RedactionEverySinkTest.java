@@ -3,21 +3,17 @@ package io.auditrelay.redact;
 import com.sun.net.httpserver.HttpServer;
 import io.auditrelay.aws.S3Access;
 import io.auditrelay.testing.KafkaServer;
+import io.auditrelay.testing.Output;
 import io.auditrelay.testing.RealServers;
 import io.auditrelay.testing.RelayRunner;
 import io.auditrelay.testing.S3ProxyServer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -27,11 +23,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -97,9 +91,9 @@ class RedactionEverySinkTest {
             List<String> seen = new ArrayList<>();
             RelayRunner.await(Duration.ofSeconds(60), () -> S3ProxyServer.keys(client, bucket).size() >= 1);
             for (String key : S3ProxyServer.keys(client, bucket)) {
-                seen.add(gunzip(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray()));
+                seen.add(Output.gunzip(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray()));
             }
-            seen.addAll(kafkaValues(kafka, topic, 4));
+            seen.addAll(kafka.values(topic, 4));
             RelayRunner.await(Duration.ofSeconds(30), () -> bodies.size() >= 4);
             seen.addAll(bodies);
             String dlq = Files.readString(relay.dlqFile());
@@ -113,7 +107,7 @@ class RedactionEverySinkTest {
             String all = String.join("\n", seen);
             assertThat(SECRETS).allSatisfy(s -> assertThat(all).as(s).doesNotContain(s));
             assertThat(all).contains("[REDACTED]").contains("key-1").contains("c-1");
-            assertThat(String.join("\n", kafkaValues(kafka, topic, 4))).contains("GENERATE_TOKEN_FOR_CLIENT")
+            assertThat(String.join("\n", kafka.values(topic, 4))).contains("GENERATE_TOKEN_FOR_CLIENT")
                     .contains("AUDIT_LOG_ACTION_CREATE_API_KEY").contains("new_webhook").contains("topic.Created");
             assertThat(dlq).as("the broken sink's dead letters and the unmappable record").contains("\"sink\":\"broken\"")
                     .contains("\"sink\":null").contains("GENERATE_TOKEN_FOR_CLIENT").contains("\\\"id\\\":\\\"bad\\\"");
@@ -127,28 +121,5 @@ class RedactionEverySinkTest {
     private static void write(Path file, String content) throws IOException {
         Files.createDirectories(file.getParent());
         Files.writeString(file, content, StandardCharsets.UTF_8);
-    }
-
-    private static String gunzip(byte[] bytes) throws IOException {
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    private static List<String> kafkaValues(KafkaServer kafka, String topic, int count) {
-        List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "redact-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (values.size() < count && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> values.add(r.value()));
-            }
-        }
-        return values;
     }
 }

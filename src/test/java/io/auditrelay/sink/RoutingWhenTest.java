@@ -13,18 +13,13 @@ import io.auditrelay.testing.S3ProxyServer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -34,10 +29,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -103,12 +96,12 @@ class RoutingWhenTest {
             RelayRunner.await(Duration.ofSeconds(60), () -> !S3ProxyServer.keys(client, bucket).isEmpty());
             List<String> s3Ids = new ArrayList<>();
             for (String key : S3ProxyServer.keys(client, bucket)) {
-                for (String line : gunzip(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray()).split("\n")) {
+                for (String line : Output.gunzip(client.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray()).split("\n")) {
                     s3Ids.add(Json.MAPPER.readTree(line).get("id").asText());
                 }
             }
             assertThat(s3Ids).containsExactly("conduktor:topic");
-            assertThat(ids(kafkaValues(kafka, topic, 2))).hasSize(2).contains("airkit:logout")
+            assertThat(ids(kafka.values(topic, 2))).hasSize(2).contains("airkit:logout")
                     .anySatisfy(id -> assertThat(id).startsWith("astra:"));
             RelayRunner.await(Duration.ofSeconds(30), () -> bodies.size() >= 2);
             assertThat(ids(bodies)).containsExactlyInAnyOrder("airkit:bad-login", "cockroachdb:crdb-login");
@@ -192,28 +185,5 @@ class RoutingWhenTest {
     private static void write(Path file, String content) throws IOException {
         Files.createDirectories(file.getParent());
         Files.writeString(file, content, StandardCharsets.UTF_8);
-    }
-
-    private static String gunzip(byte[] bytes) throws IOException {
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    private static List<String> kafkaValues(KafkaServer kafka, String topic, int count) {
-        List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "when-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (values.size() < count && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(r -> values.add(r.value()));
-            }
-        }
-        return values;
     }
 }

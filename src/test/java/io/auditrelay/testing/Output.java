@@ -62,4 +62,13 @@ public final class Output {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** The text of gzipped bytes (an S3 sink object). */
+    public static String gunzip(byte[] bytes) {
+        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }
