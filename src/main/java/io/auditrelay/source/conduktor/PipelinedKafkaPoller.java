@@ -74,6 +74,10 @@ public final class PipelinedKafkaPoller<V, U> implements Runnable {
     /** Set by the delivery thread when a batch failed: the batches behind it are not delivered until the rewind. */
     private volatile boolean halted;
     private final Set<TopicPartition> paused = new HashSet<>();
+    /** Per partition this consumer owns, the offset after the last batch delivered in order: what is (to be) committed. */
+    private final Map<TopicPartition, OffsetAndMetadata> delivered = new HashMap<>();
+    /** An asynchronous commit failed (or a synchronous one was cut short): the next commit includes every partition. */
+    private boolean recommit;
 
     /** A submitted batch: its delivery, and per partition its first offset and the offset to commit after it. */
     private record InFlight(Future<?> done, Map<TopicPartition, Long> first, Map<TopicPartition, OffsetAndMetadata> next) {
@@ -178,7 +182,7 @@ public final class PipelinedKafkaPoller<V, U> implements Runnable {
         if (!records.isEmpty()) {
             submit(records);
         }
-        settle(consumer.assignment());
+        settle(consumer.assignment(), false);
     }
 
     private void submit(ConsumerRecords<String, V> records) {
@@ -205,31 +209,64 @@ public final class PipelinedKafkaPoller<V, U> implements Runnable {
     }
 
     /**
-     * Commits every finished batch at the head of the queue, in order. A failed one rewinds {@code assigned}
-     * (the partitions this consumer still owns) to the first offsets of the failed batch and the batches after it.
+     * Commits every finished batch at the head of the queue, in order, in one commit: asynchronously while polling
+     * (a synchronous commit is a broker round trip per batch on the polling thread, which then neither polls nor hands
+     * out batches; a failed asynchronous commit is repeated with the next one), synchronously when {@code sync}
+     * (before partitions are revoked, on the way out). A failed batch rewinds {@code assigned} (the partitions this
+     * consumer still owns) to the first offsets of the failed batch and the batches after it.
      */
-    private void settle(Set<TopicPartition> assigned) {
+    private void settle(Set<TopicPartition> assigned, boolean sync) {
+        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+        InFlight failed = null;
+        Throwable cause = null;
         while (!inFlight.isEmpty() && inFlight.peek().done().isDone()) {
-            InFlight head = inFlight.peek();
+            InFlight head = inFlight.poll();
             try {
                 head.done().get();
+                done.putAll(head.next()); // later batches have the higher offsets
             } catch (ExecutionException e) {
-                inFlight.poll();
-                rewind(head, e.getCause(), assigned);
-                return;
+                failed = head;
+                cause = e.getCause();
+                break;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                inFlight.addFirst(head);
+                break;
             }
-            try {
-                consumer.commitSync(head.next());
-            } catch (WakeupException e) {
-                throw e; // stopping: the batch stays queued and is committed on the way out
-            } catch (RuntimeException e) {
-                // delivered but not committed (e.g. the group is rebalancing): read again later, dropped as duplicates
-                LOG.warn("Committing {} failed; those records will be read again: {}", head.next(), e.toString());
-            }
-            inFlight.poll();
+        }
+        commit(done, sync);
+        if (failed != null) {
+            rewind(failed, cause, assigned);
+        }
+    }
+
+    private void commit(Map<TopicPartition, OffsetAndMetadata> done, boolean sync) {
+        if (done.isEmpty() && !recommit) {
+            return;
+        }
+        delivered.putAll(done);
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(recommit ? delivered : done);
+        recommit = false;
+        if (!sync) {
+            consumer.commitAsync(offsets, (committed, e) -> {
+                // on the polling thread, inside a later poll or commit: the highest offsets delivered are committed
+                // again with the next commit (a later commit may have covered them already; committing them again is
+                // harmless, an older offset is never committed after a newer one)
+                if (e != null) {
+                    LOG.debug("Committing {} failed, committed again with the next commit: {}", committed, e.toString());
+                    recommit = true;
+                }
+            });
+            return;
+        }
+        try {
+            consumer.commitSync(offsets);
+        } catch (WakeupException e) {
+            recommit = true;
+            throw e; // stopping: committed on the way out
+        } catch (RuntimeException e) {
+            // delivered but not committed (e.g. the group is rebalancing): read again later, dropped as duplicates
+            LOG.warn("Committing {} failed; those records will be read again: {}", offsets, e.toString());
         }
     }
 
@@ -260,7 +297,7 @@ public final class PipelinedKafkaPoller<V, U> implements Runnable {
                 break;
             }
         }
-        settle(assigned);
+        settle(assigned, true);
         if (!inFlight.isEmpty()) {
             LOG.warn("{} batch(es) from {} did not finish in time and are not committed; they are read again later",
                     inFlight.size(), topics);
@@ -341,6 +378,7 @@ public final class PipelinedKafkaPoller<V, U> implements Runnable {
             kept.removeAll(revoked);
             finishAll(null, kept);
             paused.removeAll(revoked);
+            delivered.keySet().removeAll(revoked);
         }
 
         @Override
@@ -355,6 +393,7 @@ public final class PipelinedKafkaPoller<V, U> implements Runnable {
             inFlight.clear();
             halted = false;
             paused.removeAll(lost);
+            delivered.keySet().removeAll(lost);
         }
     }
 }

@@ -11,6 +11,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
+import org.apache.kafka.clients.consumer.RetriableCommitFailedException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -34,12 +36,15 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -265,6 +270,41 @@ class PipelinedKafkaPollerTest {
         assertThat(poller.lastPollError()).contains("Invalid username or password");
         // the next poll succeeds: the failure is forgotten
         await(() -> poller.lastPollFailure() == null && poller.lastPollError() == null);
+    }
+
+    @Test
+    void a_commit_the_broker_refuses_is_made_again_by_the_next_one_even_when_no_batch_follows() throws Exception {
+        TopicPartition partition = new TopicPartition(topic, 0);
+        AtomicInteger commits = new AtomicInteger();
+        MockConsumer<String, String> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST) {
+            @Override
+            public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
+                if (commits.incrementAndGet() == 1) {
+                    callback.onComplete(offsets, new RetriableCommitFailedException("the coordinator is loading"));
+                    return;
+                }
+                super.commitAsync(offsets, callback);
+            }
+        };
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(partition));
+            consumer.updateBeginningOffsets(Map.of(partition, 0L));
+            for (int i = 0; i < 10; i++) {
+                consumer.addRecord(new ConsumerRecord<>(topic, 0, i, null, "record-" + i));
+            }
+        });
+        PipelinedKafkaPoller<String, List<Long>> poller = new PipelinedKafkaPoller<>(consumer, List.of(topic), this::offsets,
+                delivered::add, 2, Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(2), "mock");
+        Thread thread = new Thread(poller, "mock-poll");
+        thread.start();
+        pollers.add(poller);
+        threads.add(thread);
+        await(() -> {
+            OffsetAndMetadata committed = consumer.committed(Set.of(partition)).get(partition);
+            return committed != null && committed.offset() == 10;
+        });
+        assertThat(delivered).containsExactly(LongStream.range(0, 10).boxed().toList());
+        assertThat(commits.get()).as("the refused commit, then the one that made it again").isGreaterThanOrEqualTo(2);
     }
 
     @Test
