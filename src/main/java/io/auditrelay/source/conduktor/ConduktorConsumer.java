@@ -40,8 +40,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The consumer of {@code audit-conduktor:}: a {@link PipelinedKafkaPoller} on the topics. Each poll batch is turned
- * into a unit of {@link SourceRecord}s on the polling thread (binary-mode CloudEvents rebuilt to structured JSON
- * first) and routed as one exchange, through the route's AsyncProcessor, from the poller's delivery threads (up to
+ * into a unit of {@link SourceRecord}s (binary-mode CloudEvents rebuilt to structured JSON first; on the polling
+ * thread with one delivery thread, else on the batch's delivery thread) and routed as one exchange, through the
+ * route's AsyncProcessor, from the poller's delivery threads (up to
  * {@code deliveryThreads} batches at once, started in poll order). The exchange's completion tells the poller the batch is done: onComplete lets it commit
  * the batch's offsets (in order, on the polling thread), onFailure makes it seek back and read the batch again.
  *
@@ -67,7 +68,7 @@ public class ConduktorConsumer extends DefaultConsumer {
     private ConduktorKafkaHealthCheck check;
     private String groupId;
 
-    /** A poll batch prepared on the polling thread: its records and where it came from. */
+    /** A poll batch prepared for delivery: its records and where it came from. */
     record Unit(List<SourceRecord> records, String location) {
     }
 

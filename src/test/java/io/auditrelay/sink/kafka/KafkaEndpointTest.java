@@ -66,4 +66,31 @@ class KafkaEndpointTest {
             assertThat(d.get("error").asText()).containsIgnoringCase("max.request.size");
         });
     }
+
+    @Test
+    @Timeout(120)
+    void with_a_linger_of_a_minute_the_unit_still_ends_when_its_records_are_acked_not_after_the_linger(KafkaServer kafka)
+            throws Exception {
+        String topic = "linger-" + UUID.randomUUID();
+        long took;
+        try (CamelContext context = new DefaultCamelContext()) {
+            context.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:unit").to("audit-kafka:" + topic + "?brokers=" + kafka.bootstrapServers()
+                            + "&lingerMs=60000&dlqDir=" + dir);
+                }
+            });
+            context.start();
+            long start = System.nanoTime();
+            Exchange unit = context.createProducerTemplate().send("direct:unit", e -> e.getMessage().setBody(
+                    List.of(event("astra:a", 10), event("astra:b", 10))));
+            took = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(unit.getException()).isNull();
+        }
+        // the unit's flush made the producer send what it held instead of waiting out the linger
+        assertThat(took).isLessThan(30_000);
+        assertThat(KafkaSinkTest.consume(kafka, topic, 2)).extracting(ConsumerRecord::key)
+                .containsExactlyInAnyOrder("astra:a", "astra:b");
+    }
 }
