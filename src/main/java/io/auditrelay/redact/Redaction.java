@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,6 +54,8 @@ public final class Redaction {
 
     private final List<RedactRule> rules;
     private final boolean defaults;
+    /** The quick look per vendor (rules apply per vendor). */
+    private final Map<String, Look> looks = new ConcurrentHashMap<>();
 
     public Redaction(List<RedactRule> rules, boolean defaults) {
         this.rules = List.copyOf(rules);
@@ -121,12 +124,18 @@ public final class Redaction {
      * than the rest of the redaction per event.
      */
     private boolean mayMatch(String vendor, JsonNode record) {
+        Look look = looks.computeIfAbsent(String.valueOf(vendor), v -> look(vendor));
+        return look.everything || !look.names.isEmpty() && mayMatch(record, look);
+    }
+
+    /** What the quick look at a vendor's records searches for. */
+    private Look look(String vendor) {
         List<String> names = new ArrayList<>();
         for (RedactRule rule : rules) {
             if (rule.appliesTo(vendor)) {
                 String name = rule.name() != null ? rule.name() : RedactRule.normalize(rule.path().get(rule.path().size() - 1));
                 if (name.equals("*")) {
-                    return true;
+                    return new Look(List.of(), true);
                 }
                 names.add(name);
             }
@@ -134,14 +143,14 @@ public final class Redaction {
         if (defaults) {
             names.addAll(DEFAULT_NAMES);
         }
-        return !names.isEmpty() && mayMatch(record, names);
+        return new Look(names, false);
     }
 
-    private boolean mayMatch(JsonNode node, List<String> names) {
+    private boolean mayMatch(JsonNode node, Look look) {
         if (node instanceof ObjectNode object) {
             for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                if (containsAny(RedactRule.normalize(field.getKey()), names) || mayMatch(field.getValue(), names)) {
+                if (look.nameMayMatch(field.getKey()) || mayMatch(field.getValue(), look)) {
                     return true;
                 }
             }
@@ -149,7 +158,7 @@ public final class Redaction {
         }
         if (node instanceof ArrayNode array) {
             for (JsonNode item : array) {
-                if (mayMatch(item, names)) {
+                if (mayMatch(item, look)) {
                     return true;
                 }
             }
@@ -164,8 +173,34 @@ public final class Redaction {
         }
         String trimmed = text.trim();
         // a string that holds JSON is redacted inside: its keys are somewhere in its text
-        return (trimmed.startsWith("{") || trimmed.startsWith("[")) && containsAny(RedactRule.normalize(text), names);
+        return (trimmed.startsWith("{") || trimmed.startsWith("[")) && containsAny(RedactRule.normalize(text), look.names);
     }
+
+    /**
+     * The names the quick look searches for in a vendor's records (or every record: a {@code *} rule), and its answer
+     * per field name: a vendor's records repeat a few dozen names, each normalized and searched once (at most
+     * {@value #MAX_CACHED_NAMES} names of up to {@value #MAX_CACHED_NAME_LENGTH} characters kept, against odd input).
+     */
+    private record Look(List<String> names, boolean everything, Map<String, Boolean> answers) {
+        Look(List<String> names, boolean everything) {
+            this(List.copyOf(names), everything, new ConcurrentHashMap<>());
+        }
+
+        boolean nameMayMatch(String key) {
+            Boolean known = answers.get(key);
+            if (known != null) {
+                return known;
+            }
+            boolean match = containsAny(RedactRule.normalize(key), names);
+            if (key.length() <= MAX_CACHED_NAME_LENGTH && answers.size() < MAX_CACHED_NAMES) {
+                answers.put(key, match);
+            }
+            return match;
+        }
+    }
+
+    private static final int MAX_CACHED_NAMES = 10_000;
+    private static final int MAX_CACHED_NAME_LENGTH = 200;
 
     private static boolean containsAny(String normalized, List<String> names) {
         for (String name : names) {
@@ -184,10 +219,15 @@ public final class Redaction {
         return containsIgnoreCase(text, 'b', "bearer") || containsIgnoreCase(text, 'B', "bearer");
     }
 
-    /** Whether a {@code first} in the text starts {@code word} in any case (indexOf of a char is vectorized). */
+    /**
+     * Whether a {@code first} in the text starts {@code word} (lower case, two letters or more) in any ASCII case
+     * (indexOf of a char is vectorized; the second letter is compared before the whole word, as most text has many
+     * {@code first}s: a hex string holds one in sixteen characters).
+     */
     private static boolean containsIgnoreCase(String text, char first, String word) {
-        for (int i = text.indexOf(first); i >= 0; i = text.indexOf(first, i + 1)) {
-            if (text.regionMatches(true, i, word, 0, word.length())) {
+        char second = word.charAt(1);
+        for (int i = text.indexOf(first); i >= 0 && i + 1 < text.length(); i = text.indexOf(first, i + 1)) {
+            if ((text.charAt(i + 1) | 0x20) == second && text.regionMatches(true, i, word, 0, word.length())) {
                 return true;
             }
         }

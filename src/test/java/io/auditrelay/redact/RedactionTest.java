@@ -61,6 +61,11 @@ class RedactionTest {
         assertThat(Redaction.DEFAULTS.apply("conduktor", clean)).as("nothing to redact: the same record").isSameAs(clean);
         assertThat(Redaction.mayHoldCredential("x Bearer")).isTrue();
         assertThat(Redaction.mayHoldCredential("bear")).isFalse();
+        // many b's before it (a hex string), the word in mixed case, the text ending in a b
+        assertThat(Redaction.mayHoldCredential("0b1b2bbeadbeefbb BeArEr")).isTrue();
+        assertThat(Redaction.mayHoldCredential("0b1b2bbeadbeefbb beare")).isFalse();
+        assertThat(Redaction.mayHoldCredential("abcdef0123456789b")).isFalse();
+        assertThat(Redaction.mayHoldCredential("B")).isFalse();
     }
 
     @Test
@@ -72,6 +77,9 @@ class RedactionTest {
 
         assertThat(redaction.apply("airkit", airkit)).isEqualTo(json("{\"EVENT_ID\":\"e\"}"));
         assertThat(redaction.apply("astra", airkit)).as("another vendor").isSameAs(airkit);
+        // the answers per field name are kept per vendor: asked again, in either order, the same
+        assertThat(redaction.apply("airkit", airkit)).isEqualTo(json("{\"EVENT_ID\":\"e\"}"));
+        assertThat(redaction.apply("astra", airkit)).isSameAs(airkit);
         assertThat(redaction.apply("conduktor", conduktor))
                 .isEqualTo(json("{\"data\":{\"metadata\":{\"internalNote\":\"[REDACTED]\"},\"items\":[{\"x\":2},{}]}}"));
         JsonNode untouched = json("{\"a\":{\"token\":\"t\"}}");
