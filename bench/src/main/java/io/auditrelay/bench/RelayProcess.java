@@ -50,6 +50,11 @@ final class RelayProcess implements AutoCloseable {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM);
         cmd.addAll(extraJvm);
+        // BENCH_RELAY_JVM="-XX:... -XX:...": other JVM options for every relay of the run, to compare JVM settings
+        String jvm = System.getenv("BENCH_RELAY_JVM");
+        if (jvm != null && !jvm.isBlank()) {
+            cmd.addAll(List.of(jvm.trim().split("\\s+")));
+        }
         cmd.add("-Drelay.management.port=" + freePort());
         cmd.add("-Drelay.progress-interval=1000000");
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
