@@ -1,7 +1,10 @@
 package io.auditrelay.source;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.settings.Settings;
 import org.apache.camel.CamelContext;
@@ -27,6 +30,7 @@ public final class InputLimits {
     private final int maxCompressionRatio;
     private final int maxNestingDepth;
     private final ObjectMapper mapper;
+    private final ObjectReader noRepeatedKeys;
 
     public InputLimits(long maxRecordBytes, long maxFieldLength, int maxColumns, long maxDecompressedBytes,
                        int maxCompressionRatio, int maxNestingDepth) {
@@ -43,6 +47,7 @@ public final class InputLimits {
                 .maxDocumentLength(this.maxRecordBytes)
                 .build());
         this.mapper = copy;
+        this.noRepeatedKeys = copy.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     }
 
     /** The limits of the {@code relay.input.*} properties, each defaulting to {@link #DEFAULTS}. */
@@ -105,6 +110,11 @@ public final class InputLimits {
     /** Deepest nesting of objects and arrays in one JSON record. */
     public int maxNestingDepth() {
         return maxNestingDepth;
+    }
+
+    /** {@link #mapper()}'s reader of trees that refuses an object with a key twice. */
+    public ObjectReader noRepeatedKeys() {
+        return noRepeatedKeys;
     }
 
     /** The relay's JSON mapper with these limits as Jackson's read constraints. */

@@ -2,6 +2,8 @@ package io.auditrelay.source;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auditrelay.event.ReceivedJson;
 import io.auditrelay.event.SourceRecord;
 
 import java.nio.charset.StandardCharsets;
@@ -10,7 +12,8 @@ import java.util.function.UnaryOperator;
 /**
  * Parses one JSON record (a line, an entry, a message) within {@link InputLimits}: a record over the size limit is not
  * parsed at all, invalid UTF-8 is named, and Jackson enforces the nesting depth and string length while it parses. A
- * record that breaks a limit or is not a JSON object comes out as an unparsable record with the reason.
+ * record that breaks a limit or is not a JSON object comes out as an unparsable record with the reason. A record of one
+ * line whose objects have no key twice is a {@link ReceivedJson}: the sinks write it as it came.
  */
 public final class JsonRecords {
 
@@ -51,6 +54,15 @@ public final class JsonRecords {
         return parse(vendor, shape.apply(text), location);
     }
 
+    /** The tree of a text whose objects have no key twice (then it says what the text says), else null. */
+    private JsonNode withoutRepeatedKeys(String text) {
+        try {
+            return limits.noRepeatedKeys().readTree(text);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
     /** Whether a CR in the text is followed by something other than LF (lines are split at LF only). */
     private static boolean hasBareCr(String text) {
         for (int i = text.indexOf('\r'); i >= 0; i = text.indexOf('\r', i + 1)) {
@@ -81,7 +93,13 @@ public final class JsonRecords {
             return tooLarge(vendor, text.substring(0, Math.min(text.length(), LineSource.PREFIX)), text.length(), location);
         }
         try {
-            JsonNode node = limits.mapper().readTree(text);
+            JsonNode node = withoutRepeatedKeys(text);
+            if (node instanceof ObjectNode object) {
+                return SourceRecord.parsed(vendor, ReceivedJson.of(object, text), text, location);
+            }
+            if (node == null) {
+                node = limits.mapper().readTree(text); // the usual error, or the tree with the last of a repeated key
+            }
             if (node == null || !node.isObject()) {
                 return SourceRecord.unparsable(vendor, text, location, "not a JSON object");
             }
