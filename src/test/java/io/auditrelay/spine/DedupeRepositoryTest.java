@@ -96,6 +96,50 @@ class DedupeRepositoryTest {
     }
 
     @Test
+    void adds_removals_and_evictions_keep_the_set_what_a_ring_of_its_size_holds() {
+        // 1,200 ids (high halves close together, low halves the same but for two bits) through a set of 128
+        int capacity = 128;
+        IdHashSet set = new IdHashSet(capacity);
+        // the expectation: the same ring (the oldest position is evicted when an add reaches it again)
+        long[] ring = new long[capacity];
+        int next = 0;
+        java.util.Map<Long, Integer> position = new java.util.HashMap<>();
+        java.util.Random random = new java.util.Random(7);
+        for (int step = 0; step < 50_000; step++) {
+            long h = random.nextInt(400);
+            long l = 0x5EED_0000_0000_0000L | random.nextInt(3);
+            long key = h * 4 + (l & 3);
+            if (random.nextInt(4) == 0) {
+                Integer at = position.remove(key);
+                assertThat(set.remove(h, l)).isEqualTo(at != null);
+                if (at != null) {
+                    ring[at] = -1;
+                }
+            } else {
+                boolean fresh = !position.containsKey(key);
+                assertThat(set.add(h, l, key + 1)).isEqualTo(fresh);
+                if (fresh) {
+                    if (ring[next] >= 0 && position.get(ring[next]) != null && position.get(ring[next]) == next) {
+                        position.remove(ring[next]);
+                    }
+                    ring[next] = key;
+                    position.put(key, next);
+                    next = (next + 1) % capacity;
+                }
+            }
+            assertThat(set.contains(h, l)).isEqualTo(position.containsKey(key));
+            assertThat(set.content(h, l)).isEqualTo(position.containsKey(key) ? key + 1 : 0L);
+            assertThat(set.size()).isEqualTo(position.size());
+            if (step % 500 == 0) {
+                for (long k = 0; k < 1600; k++) {
+                    assertThat(set.contains(k / 4, 0x5EED_0000_0000_0000L | (k & 3)))
+                            .as("id %d at step %d", k, step).isEqualTo(position.containsKey(k));
+                }
+            }
+        }
+    }
+
+    @Test
     void an_id_seen_again_with_other_content_is_a_conflict_also_after_a_restart() throws Exception {
         DedupeRepository first = new DedupeRepository(dir, 100);
         first.start();
