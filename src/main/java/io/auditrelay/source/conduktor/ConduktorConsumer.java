@@ -191,7 +191,7 @@ public class ConduktorConsumer extends DefaultConsumer {
         JsonRecords json = new JsonRecords(endpoint.getInputLimits().resolve(endpoint.getCamelContext()));
         PipelinedKafkaPoller<byte[], Unit> loop = new PipelinedKafkaPoller<>(kafka, topics, records -> unit(records, json), this::deliver,
                 endpoint.getBatchesInFlight(), endpoint.getDeliveryThreads(), endpoint.pollTimeoutDuration(), endpoint.shutdownTimeoutDuration(),
-                endpoint.retryDelayDuration(), SOURCE);
+                endpoint.retryDelayDuration(), SOURCE).maxBytesInFlight(endpoint.getMaxBytesInFlight());
         check = new ConduktorKafkaHealthCheck(this::problem, topics);
         check.setCamelContext(endpoint.getCamelContext());
         HealthCheckRegistry health = HealthCheckRegistry.get(endpoint.getCamelContext());

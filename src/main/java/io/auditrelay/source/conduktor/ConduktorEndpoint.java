@@ -58,6 +58,11 @@ public class ConduktorEndpoint extends DefaultEndpoint {
     @UriParam(defaultValue = "2", label = "advanced",
             description = "Poll batches between poll and commit: the next one is polled and parsed while one is routed (1: one at a time)")
     private int batchesInFlight = 2;
+    @UriParam(defaultValue = "67108864", label = "advanced",
+            description = "Bytes of record keys and values (as the broker sent them) in the batches between poll and commit"
+                    + " above which no further batch is polled until one is committed: the batches in flight are"
+                    + " bounded by size as well as by number (a batch of large records may go over it alone)")
+    private long maxBytesInFlight = 64L * 1024 * 1024;
     @UriParam(defaultValue = "1",
             description = "Poll batches (of those in flight) routed at once: batch k+1 goes through the route while batch k"
                     + " waits for its sinks' acknowledgements; each is committed in poll order. Above 1, after a failed batch"
@@ -270,6 +275,14 @@ public class ConduktorEndpoint extends DefaultEndpoint {
 
     public void setBatchesInFlight(int batchesInFlight) {
         this.batchesInFlight = batchesInFlight;
+    }
+
+    public long getMaxBytesInFlight() {
+        return maxBytesInFlight;
+    }
+
+    public void setMaxBytesInFlight(long maxBytesInFlight) {
+        this.maxBytesInFlight = maxBytesInFlight;
     }
 
     public int getDeliveryThreads() {

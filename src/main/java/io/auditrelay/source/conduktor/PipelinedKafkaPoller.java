@@ -64,6 +64,7 @@ public final class PipelinedKafkaPoller<V, U> implements Runnable {
     private final Function<ConsumerRecords<String, V>, U> prepare;
     private final Delivery<U> delivery;
     private final int batchesInFlight;
+    private long maxBytesInFlight = Long.MAX_VALUE;
     private final Duration pollTimeout;
     private final Duration shutdownTimeout;
     private final Duration retryDelay;
@@ -82,8 +83,12 @@ public final class PipelinedKafkaPoller<V, U> implements Runnable {
     /** An asynchronous commit failed (or a synchronous one was cut short): the next commit includes every partition. */
     private boolean recommit;
 
-    /** A submitted batch: its delivery, and per partition its first offset and the offset to commit after it. */
-    private record InFlight(Future<?> done, Map<TopicPartition, Long> first, Map<TopicPartition, OffsetAndMetadata> next) {
+    /**
+     * A submitted batch: its delivery, per partition its first offset and the offset to commit after it, and the bytes
+     * of its keys and values as the broker sent them.
+     */
+    private record InFlight(Future<?> done, Map<TopicPartition, Long> first, Map<TopicPartition, OffsetAndMetadata> next,
+                            long bytes) {
     }
 
     /** One delivery thread: batches are delivered one at a time, in poll order. */
@@ -121,6 +126,19 @@ public final class PipelinedKafkaPoller<V, U> implements Runnable {
         this.prepareOnDeliveryThread = size > 1;
         this.deliveryThread = Executors.newFixedThreadPool(size,
                 r -> new Thread(r, name + "-delivery" + (size == 1 ? "" : "-" + threads.incrementAndGet())));
+    }
+
+    /**
+     * Polls no further batch while the batches in flight hold this many bytes of keys and values (as the broker sent
+     * them) or more, so large records do not multiply by {@code batchesInFlight} in memory (one batch may go over it
+     * alone). Unbounded unless set; set it before the loop runs.
+     */
+    public PipelinedKafkaPoller<V, U> maxBytesInFlight(long bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("max bytes in flight must be at least 1, was " + bytes);
+        }
+        this.maxBytesInFlight = bytes;
+        return this;
     }
 
     /** Ends the loop: the current poll is woken up, the batches in flight get the shutdown timeout. */
@@ -161,7 +179,7 @@ public final class PipelinedKafkaPoller<V, U> implements Runnable {
     }
 
     private void pollOnce() {
-        boolean full = inFlight.size() >= batchesInFlight;
+        boolean full = inFlight.size() >= batchesInFlight || bytesInFlight() >= maxBytesInFlight;
         if (full) {
             pauseAll();
             awaitHead(pollTimeout);
@@ -197,6 +215,10 @@ public final class PipelinedKafkaPoller<V, U> implements Runnable {
             first.put(partition, part.get(0).offset());
             next.put(partition, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
         }
+        long bytes = 0;
+        for (ConsumerRecord<String, V> record : records) {
+            bytes += Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+        }
         U prepared = prepareOnDeliveryThread ? null : prepare.apply(records);
         inFlight.add(new InFlight(deliveryThread.submit(() -> {
             if (halted) {
@@ -209,7 +231,15 @@ public final class PipelinedKafkaPoller<V, U> implements Runnable {
                 throw e;
             }
             return null;
-        }), first, next));
+        }), first, next, bytes));
+    }
+
+    private long bytesInFlight() {
+        long bytes = 0;
+        for (InFlight batch : inFlight) {
+            bytes += batch.bytes();
+        }
+        return bytes;
     }
 
     /**

@@ -90,6 +90,11 @@ class PipelinedKafkaPollerTest {
     }
 
     PipelinedKafkaPoller<String, List<Long>> start(PipelinedKafkaPoller.Delivery<List<Long>> delivery, Duration shutdownTimeout) {
+        return start(delivery, shutdownTimeout, Long.MAX_VALUE);
+    }
+
+    PipelinedKafkaPoller<String, List<Long>> start(PipelinedKafkaPoller.Delivery<List<Long>> delivery, Duration shutdownTimeout,
+                                                   long maxBytesInFlight) {
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, group,
@@ -104,7 +109,8 @@ class PipelinedKafkaPollerTest {
                 batch -> {
                     delivery.deliver(batch);
                     delivered.add(batch);
-                }, 2, Duration.ofMillis(100), shutdownTimeout, Duration.ofMillis(200), "test");
+                }, 2, Duration.ofMillis(100), shutdownTimeout, Duration.ofMillis(200), "test")
+                .maxBytesInFlight(maxBytesInFlight);
         Thread thread = new Thread(poller, "test-poll");
         thread.start();
         pollers.add(poller);
@@ -270,6 +276,25 @@ class PipelinedKafkaPollerTest {
         assertThat(poller.lastPollError()).contains("Invalid username or password");
         // the next poll succeeds: the failure is forgotten
         await(() -> poller.lastPollFailure() == null && poller.lastPollError() == null);
+    }
+
+    @Test
+    void over_the_byte_budget_the_next_batch_is_polled_only_after_the_one_in_flight_was_committed() throws Exception {
+        send(30); // "record-N": 8 or 9 bytes each, ten per poll, so one batch is over a budget of 50 bytes
+        List<Boolean> polledMeanwhile = new CopyOnWriteArrayList<>();
+        start(batch -> {
+            // a slow sink: for half a second, does the poller prepare another batch while this one is in flight?
+            int before = prepared.size();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            while (prepared.size() == before && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            polledMeanwhile.add(prepared.size() > before);
+        }, Duration.ofSeconds(10), 50);
+
+        awaitCommitted(30);
+        assertThat(delivered.stream().mapToLong(List::size).sum()).isEqualTo(30);
+        assertThat(polledMeanwhile).hasSize(delivered.size()).containsOnly(false);
     }
 
     @Test
