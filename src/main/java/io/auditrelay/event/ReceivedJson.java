@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * A vendor record parsed from its text that is written as that text: an event whose {@code raw} record reaches a
  * sink unchanged (nothing redacted) carries the record as it was received instead of a serialization of its tree,
- * which cost about a sixth of the relay's CPU per event on the Kafka path (bench/README.md, finding 22).
+ * which took 14 % of the relay's CPU samples on the Kafka path (bench/README.md, finding 22).
  *
  * <p>The tree and the text say the same: {@link #of} takes only text with no line break (a record stays one NDJSON or
  * CSV line) that was parsed with repeated keys refused (so the tree, which redaction looks at, holds every value

@@ -38,8 +38,8 @@ import java.util.function.Function;
  * batch is prepared on its delivery thread, so the polling thread only polls and commits (finding 21).
  *
  * <p>At-least-once is kept: batches start their delivery in poll order, and a batch's offsets are committed
- * (on the polling thread, the only one that touches the consumer) only after it and every
- * batch before it came back. If a delivery throws, nothing from that batch on is committed and the batches behind it
+ * (on the polling thread, the only one that touches the consumer; asynchronously while polling, synchronously before
+ * a revocation and on stop) only after it and every batch before it came back. If a delivery throws, nothing from that batch on is committed and the batches behind it
  * that have not started are not delivered (one that was already in delivery finishes and is read again, its events
  * dropped by the spine's dedupe): the poller seeks every partition back to the failed batch's first offsets and reads
  * them again after {@code retryDelay}. Before partitions are revoked in a rebalance, every batch in flight is finished and
