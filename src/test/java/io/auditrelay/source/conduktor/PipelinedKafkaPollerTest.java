@@ -123,7 +123,10 @@ class PipelinedKafkaPollerTest {
         for (ConsumerRecord<String, String> record : records) {
             offsets.add(record.partition() * PARTITION + record.offset());
         }
-        prepared.add(offsets);
+        synchronized (prepared) {
+            prepared.add(offsets);
+            prepared.notifyAll();
+        }
         return offsets;
     }
 
@@ -284,12 +287,15 @@ class PipelinedKafkaPollerTest {
         List<Boolean> polledMeanwhile = new CopyOnWriteArrayList<>();
         start(batch -> {
             // a slow sink: for half a second, does the poller prepare another batch while this one is in flight?
-            int before = prepared.size();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-            while (prepared.size() == before && System.nanoTime() < deadline) {
-                Thread.sleep(10);
+            synchronized (prepared) {
+                int before = prepared.size();
+                for (long left = deadline - System.nanoTime(); prepared.size() == before && left > 0;
+                     left = deadline - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.timedWait(prepared, left); // woken by the next prepare, if any
+                }
+                polledMeanwhile.add(prepared.size() > before);
             }
-            polledMeanwhile.add(prepared.size() > before);
         }, Duration.ofSeconds(10), 50);
 
         awaitCommitted(30);
