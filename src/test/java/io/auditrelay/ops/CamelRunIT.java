@@ -65,12 +65,14 @@ class CamelRunIT {
             Path status = work.resolve("camel-get.log");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             String routes = "";
-            while (System.nanoTime() < deadline && !(routes.contains("inbox-astra") && routes.contains("ingest-batch"))) {
+            // camel get route lists the routes added so far: wait until every one looked for is there
+            List<String> expected = List.of("inbox-astra", "inbox-cockroachdb", "ingest-batch", "audit-inbox://astra");
+            while (System.nanoTime() < deadline && !expected.stream().allMatch(routes::contains)) {
                 run(work, List.of("bash", "-c", camel + " get route"), status, 120);
                 routes = Files.readString(status);
             }
             assertThat(routes).as(Files.readString(work.resolve("camel-run.log")))
-                    .contains("inbox-astra", "inbox-cockroachdb", "ingest-batch", "audit-inbox://astra");
+                    .contains(expected.toArray(String[]::new));
         } finally {
             // JBang runs the relay as a child JVM: stop the whole tree
             relay.descendants().forEach(ProcessHandle::destroy);
