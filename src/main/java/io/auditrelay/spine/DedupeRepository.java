@@ -221,7 +221,7 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
             StringBuilder lines = new StringBuilder(hashes.size() * 49);
             for (long[] hash : hashes) {
                 lines.append(HEX.toHexDigits(hash[0])).append(HEX.toHexDigits(hash[1]))
-                        .append(HEX.toHexDigits(ids.content(hash[0], hash[1]))).append('\n');
+                        .append(HEX.toHexDigits(hash.length > 2 ? hash[2] : ids.content(hash[0], hash[1]))).append('\n');
             }
             out.write(lines.toString().getBytes(StandardCharsets.US_ASCII));
             out.flush();

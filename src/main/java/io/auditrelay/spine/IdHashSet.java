@@ -157,8 +157,22 @@ public final class IdHashSet {
 
     /** The 128-bit hash of an id, as {high, low}. */
     public static long[] hash(String id) {
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(MD5.get().digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        return new long[] {buffer.getLong(), buffer.getLong()};
+        return hash(id, md5(), 0);
+    }
+
+    /** This thread's MD5 digest, for a caller that hashes many ids at once. */
+    static java.security.MessageDigest md5() {
+        return MD5.get();
+    }
+
+    /**
+     * The 128-bit hash of an id with the digest given, as {high, low, content}: a content hash carried along is
+     * written with the id when it is confirmed, without looking it up again.
+     */
+    static long[] hash(String id, java.security.MessageDigest md5, long content) {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(md5.digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        return content == 0 ? new long[] {buffer.getLong(), buffer.getLong()}
+                : new long[] {buffer.getLong(), buffer.getLong(), content};
     }
 
     public boolean contains(String id) {

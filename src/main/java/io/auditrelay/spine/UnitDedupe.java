@@ -11,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,13 +32,6 @@ import java.util.List;
 public class UnitDedupe {
 
     private static final Logger LOG = LoggerFactory.getLogger(UnitDedupe.class);
-    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    });
 
     /** Exchange property holding the ids claimed by the current unit, as their hashes ({@link IdHashSet#hash}). */
     public static final String UNIT_IDS = "relayUnitIds";
@@ -82,13 +74,15 @@ public class UnitDedupe {
     @SuppressWarnings("unchecked")
     public void claim(Exchange chunk) {
         List<Delivery> deliveries = chunk.getMessage().getBody(List.class);
-        // each id is hashed once: the hash is claimed now and confirmed or released with the unit
+        // each id is hashed once: the hash is claimed now and confirmed or released with the unit, its content hash
+        // carried along to be written with it
+        MessageDigest md5 = IdHashSet.md5();
         long[][] hashes = new long[deliveries.size()][];
         long[] contents = new long[deliveries.size()];
         for (int i = 0; i < contents.length; i++) {
             AuditEvent event = deliveries.get(i).event();
-            hashes[i] = IdHashSet.hash(event.id());
-            contents[i] = contentHash(event);
+            contents[i] = contentHash(event, md5);
+            hashes[i] = IdHashSet.hash(event.id(), md5, contents[i]);
         }
         DedupeRepository.Claim[] claims = repository.claimHashes(hashes, contents);
         List<Delivery> fresh = new ArrayList<>(deliveries.size());
@@ -149,6 +143,10 @@ public class UnitDedupe {
 
     /** A 64-bit hash of what the event says happened (never 0, which stands for "not known"). */
     public static long contentHash(AuditEvent event) {
+        return contentHash(event, IdHashSet.md5());
+    }
+
+    private static long contentHash(AuditEvent event, MessageDigest md5) {
         StringBuilder text = new StringBuilder(256);
         text.append(event.time()).append('\u0001').append(event.action()).append('\u0001')
                 .append(event.outcome() == null ? null : event.outcome().value()).append('\u0001');
@@ -159,7 +157,7 @@ public class UnitDedupe {
         if (event.resource() != null) {
             text.append(event.resource().type()).append('\u0001').append(event.resource().id());
         }
-        long hash = ByteBuffer.wrap(MD5.get().digest(text.toString().getBytes(StandardCharsets.UTF_8))).getLong();
+        long hash = ByteBuffer.wrap(md5.digest(text.toString().getBytes(StandardCharsets.UTF_8))).getLong();
         return hash == 0 ? 1 : hash;
     }
 }

@@ -158,6 +158,28 @@ class DedupeRepositoryTest {
     }
 
     @Test
+    void a_unit_confirms_its_ids_with_the_content_they_were_claimed_with_even_if_memory_dropped_them_meanwhile()
+            throws Exception {
+        DedupeRepository first = new DedupeRepository(dir, 1);
+        first.start();
+        java.security.MessageDigest md5 = IdHashSet.md5();
+        long[] a = IdHashSet.hash("conduktor:a", md5, 11);
+        long[] b = IdHashSet.hash("conduktor:b", md5, 12);
+        assertThat(first.claimHashes(new long[][] {a}, new long[] {11})).containsExactly(DedupeRepository.Claim.NEW);
+        // the bound is one id: b pushes a out of memory before the unit confirms both
+        assertThat(first.claimHashes(new long[][] {b}, new long[] {12})).containsExactly(DedupeRepository.Claim.NEW);
+        first.confirmHashes(List.of(a, b));
+        first.stop();
+
+        DedupeRepository second = new DedupeRepository(dir, 100);
+        second.start();
+        assertThat(second.claimAll(List.of("conduktor:a", "conduktor:a", "conduktor:b"), new long[] {11, 22, 12}))
+                .containsExactly(DedupeRepository.Claim.DUPLICATE, DedupeRepository.Claim.CONFLICT,
+                        DedupeRepository.Claim.DUPLICATE);
+        second.stop();
+    }
+
+    @Test
     void a_store_written_before_content_was_kept_still_loads_and_never_conflicts() throws Exception {
         long[] hash = IdHashSet.hash("cockroachdb:old");
         Files.writeString(dir.resolve(DedupeRepository.FILE_NAME), java.util.HexFormat.of().toHexDigits(hash[0])
