@@ -10,6 +10,7 @@ import io.auditrelay.redact.Redaction;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -78,6 +79,19 @@ class ReceivedJsonTest {
         String written = Json.MAPPER.writeValueAsString(Redaction.DEFAULTS.apply(event(record.record())));
 
         assertThat(written).doesNotContain("t-secret").contains(Redaction.MASK);
+    }
+
+    @Test
+    void a_credential_in_a_value_is_masked_whether_the_text_holds_it_verbatim_or_escaped() throws Exception {
+        SourceRecord verbatim = json.parse("conduktor", "{\"id\":\"e-1\",\"note\":\"key AstraCS:abc:def\"}", "t/0/8");
+        // an escape in the text: the value holds the token, the text does not
+        SourceRecord escaped = json.parse("conduktor", "{\"id\":\"e-1\",\"note\":\"key \\u0041straCS:abc:def\"}", "t/0/9");
+
+        for (SourceRecord record : List.of(verbatim, escaped)) {
+            assertThat(record.record()).isInstanceOf(ReceivedJson.class);
+            String written = Json.MAPPER.writeValueAsString(Redaction.DEFAULTS.apply(event(record.record())));
+            assertThat(written).doesNotContain("AstraCS").doesNotContain("u0041").contains(Redaction.MASK);
+        }
     }
 
     @Test
