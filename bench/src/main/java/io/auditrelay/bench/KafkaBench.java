@@ -69,9 +69,10 @@ final class KafkaBench {
         String out = "bench-out-" + run;
         String base = "bench-base-" + run;
         String piped = "bench-piped-" + run;
+        String fresh = "bench-fresh-" + run;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
             admin.createTopics(List.of(new NewTopic(in, 1, (short) 1), new NewTopic(out, 1, (short) 1),
-                    new NewTopic(base, 1, (short) 1), new NewTopic(piped, 1, (short) 1))).all().get();
+                    new NewTopic(base, 1, (short) 1), new NewTopic(piped, 1, (short) 1), new NewTopic(fresh, 1, (short) 1))).all().get();
         }
         long[] inTs = new long[(int) n];
         long t0 = System.nanoTime();
@@ -92,6 +93,10 @@ final class KafkaBench {
         double pipeSteady = pp[0];
         System.out.printf("kafka: pipelined baseline %,.0f events/s (first poll to last ack), %,.0f/s incl. group join%n", pipeSteady, pp[1]);
         long[] pipeCheck = verify(piped, inTs);
+        double[] fp = pipelinedInFreshJvm(in, fresh);
+        System.out.printf("kafka: pipelined baseline in a fresh JVM %,.0f events/s (first poll to last ack), CPU %.1f s%n",
+                fp[0], fp[2]);
+        long[] freshCheck = verify(fresh, inTs);
 
         // the relay
         Path work = dir.resolve("relay");
@@ -114,6 +119,7 @@ final class KafkaBench {
         double rss;
         double relayCpu = -1;
         double relayCpuBefore = -1;
+        double relayCpuSinceStart = -1;
         double half = -1;
         double halfCpu = -1;
         try (RelayProcess relay = new RelayProcess(root, work, props, CsvBench.jfrArgs(work));
@@ -135,6 +141,7 @@ final class KafkaBench {
                     done = relay.elapsedSeconds();
                     double cpuNow = relay.cpuSeconds();
                     relayCpu = cpuNow - relayCpuBefore;
+                    relayCpuSinceStart = cpuNow;
                     halfCpu = cpuNow - halfCpu;
                     System.out.println("kafka: relay CPU seconds by thread since its start " + relay.cpuByThread());
                     break;
@@ -161,6 +168,8 @@ final class KafkaBench {
         // (they run after each other in the bench's JVM); the probe samples every 100 ms, so this is approximate
         double relayWarm = half > 0 && done > half ? (n - n / 2) / (done - half) : 0;
         double warmRatio = relayWarm / pipeSteady;
+        // both JVMs fresh: each compiles its path while it runs
+        double freshRatio = relaySteady / fp[0];
         long dlq = RelayProcess.deadLetters(work.resolve("dlq"));
 
         var node = results.json.putObject("kafka");
@@ -178,7 +187,12 @@ final class KafkaBench {
         node.put("pipelined_out", pipeCheck[0]);
         node.put("pipelined_distinct_out", pipeCheck[1]);
         node.put("pipelined_cpu_s", Math.round(pipeCpu * 10) / 10.0);
+        node.put("pipelined_fresh_jvm_events_per_s", Math.round(fp[0]));
+        node.put("pipelined_fresh_jvm_out", freshCheck[0]);
+        node.put("pipelined_fresh_jvm_distinct_out", freshCheck[1]);
+        node.put("pipelined_fresh_jvm_cpu_s", Math.round(fp[2] * 10) / 10.0);
         node.put("relay_cpu_s", Math.round(relayCpu * 10) / 10.0);
+        node.put("relay_cpu_s_since_start", Math.round(relayCpuSinceStart * 10) / 10.0);
         node.put("relay_events_per_s_second_half", Math.round(relayWarm));
         node.put("relay_cpu_s_second_half", Math.round(halfCpu * 10) / 10.0);
         node.put("relay_events_per_s", Math.round(relaySteady));
@@ -192,6 +206,7 @@ final class KafkaBench {
         results.json.put("kafka_ratio", CsvBench.round3(ratio));
         results.json.put("kafka_pipelined_ratio", CsvBench.round3(pipeRatio));
         results.json.put("kafka_pipelined_ratio_second_half", CsvBench.round3(warmRatio));
+        results.json.put("kafka_pipelined_ratio_fresh_jvm", CsvBench.round3(freshRatio));
         results.row("3 kafka e2e", "flush-per-poll baseline (consumer -> ConduktorMapper -> producer, flush + commitSync per poll), events/s",
                 Results.num(baseSteady), baseCheck[0] + " out; p50/p99 " + baseCheck[2] + "/" + baseCheck[3] + " ms");
         results.row("3 kafka e2e", "pipelined baseline (polls while sends are in flight, commitAsync per acked batch), events/s",
@@ -205,11 +220,15 @@ final class KafkaBench {
         results.row("3 kafka e2e", "relay, second half of its output (warm JIT) events/s / ratio to pipelined",
                 Results.num(relayWarm) + " / " + String.format("%.3f", warmRatio),
                 String.format("CPU %.1f s for the second half", halfCpu));
+        results.row("3 kafka e2e", "pipelined baseline in a fresh JVM (the relay's JVM options; its JIT runs while it does), events/s / relay ratio to it",
+                Results.num(fp[0]) + " / " + String.format("%.3f", freshRatio), freshCheck[0] + " out (" + freshCheck[1]
+                        + " distinct); CPU since its start " + String.format("%.1f s", fp[2]));
         results.row("3 kafka e2e", "relay peak RSS (VmHWM, -Xmx1g)", Results.num(rss) + " MB", "");
         results.row("3 kafka e2e", "CPU seconds: pipelined loop (the bench JVM while it ran) / relay (first output to last)",
-                String.format("%.1f / %.1f", pipeCpu, relayCpu), "the broker's CPU not included");
+                String.format("%.1f / %.1f", pipeCpu, relayCpu), String.format("relay since its start %.1f s;"
+                        + " the broker's CPU not included", relayCpuSinceStart));
         boolean ok = baseCheck[0] == n && baseCheck[1] == n && relayCheck[0] == n && relayCheck[1] == n
-                && pipeCheck[1] == n;
+                && pipeCheck[1] == n && freshCheck[1] == n;
         if (!ok) {
             System.err.printf("kafka: COUNT MISMATCH in=%d baseline out=%d (distinct %d) relay out=%d (distinct %d)%n", n,
                     baseCheck[0], baseCheck[1], relayCheck[0], relayCheck[1]);
@@ -245,6 +264,30 @@ final class KafkaBench {
         }
     }
 
+    /**
+     * {@link #pipelined} run by {@link PipelinedLoopMain} in a child JVM with the relay's JVM options:
+     * {events/s first poll to last ack, events/s incl. group join, CPU seconds of the child}.
+     */
+    private double[] pipelinedInFreshJvm(String in, String outTopic) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(RelayProcess.JVM);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PipelinedLoopMain.class.getName(), brokers, in,
+                outTopic, Long.toString(n), Long.toString(timeoutSeconds)));
+        java.nio.file.Files.createDirectories(dir);
+        Path log = dir.resolve("pipelined-fresh-jvm.log");
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!child.waitFor(timeoutSeconds + 60, java.util.concurrent.TimeUnit.SECONDS)) {
+            child.destroyForcibly();
+            throw new IllegalStateException("the pipelined loop in a fresh JVM did not finish; log " + log);
+        }
+        String line = java.nio.file.Files.readAllLines(log).stream().filter(l -> l.startsWith("pipelined "))
+                .reduce((a, b) -> b)
+                .orElseThrow(() -> new IllegalStateException("the pipelined loop in a fresh JVM failed; log " + log));
+        String[] parts = line.split(" ");
+        return new double[] {Double.parseDouble(parts[1]), Double.parseDouble(parts[2]), Double.parseDouble(parts[3])};
+    }
+
     /** The producer of both baselines: acks=all, idempotent, linger 5 ms, 64 KiB batches. */
     private Properties producerProps() {
         Properties p = new Properties();
@@ -274,7 +317,7 @@ final class KafkaBench {
      * in poll order; the same parse -> map -> serialize and producer settings as the flush-per-poll loop.
      * {events/s from the first polled record to the last ack, events/s including consumer start and group join}.
      */
-    private double[] pipelined(String in, String outTopic) throws Exception {
+    double[] pipelined(String in, String outTopic) throws Exception {
         VendorMapper mapper = Mappers.forVendor("conduktor");
         long start = System.nanoTime();
         long first = -1;
