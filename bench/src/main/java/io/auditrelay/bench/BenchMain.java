@@ -57,7 +57,7 @@ public final class BenchMain {
                 results.save();
             }
             if (only.contains("kafka") && kafka != null) {
-                ok &= new KafkaBench(root, out.resolve("kafka"), events, kafka, results, kafkaTimeout).run();
+                ok &= new KafkaBench(root, out.resolve("kafka"), events, kafka, results, kafkaTimeout, !quick).run();
                 results.save();
             }
             if (only.contains("s3") && s3 != null) {

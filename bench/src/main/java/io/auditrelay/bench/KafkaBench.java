@@ -52,14 +52,17 @@ final class KafkaBench {
     private final String brokers;
     private final Results results;
     private final long timeoutSeconds;
+    /** Whether the pipelined loop also runs in a fresh JVM (full mode; the quick run keeps within its 3 minutes). */
+    private final boolean freshJvmLoop;
 
-    KafkaBench(Path root, Path dir, long n, String brokers, Results results, long timeoutSeconds) {
+    KafkaBench(Path root, Path dir, long n, String brokers, Results results, long timeoutSeconds, boolean freshJvmLoop) {
         this.root = root;
         this.dir = dir;
         this.n = n;
         this.brokers = brokers;
         this.results = results;
         this.timeoutSeconds = timeoutSeconds;
+        this.freshJvmLoop = freshJvmLoop;
     }
 
     boolean run() throws Exception {
@@ -93,10 +96,14 @@ final class KafkaBench {
         double pipeSteady = pp[0];
         System.out.printf("kafka: pipelined baseline %,.0f events/s (first poll to last ack), %,.0f/s incl. group join%n", pipeSteady, pp[1]);
         long[] pipeCheck = verify(piped, inTs);
-        double[] fp = pipelinedInFreshJvm(in, fresh);
-        System.out.printf("kafka: pipelined baseline in a fresh JVM %,.0f events/s (first poll to last ack), CPU %.1f s%n",
-                fp[0], fp[2]);
-        long[] freshCheck = verify(fresh, inTs);
+        double[] fp = {0, 0, 0};
+        long[] freshCheck = {n, n};
+        if (freshJvmLoop) {
+            fp = pipelinedInFreshJvm(in, fresh);
+            System.out.printf("kafka: pipelined baseline in a fresh JVM %,.0f events/s (first poll to last ack), CPU %.1f s%n",
+                    fp[0], fp[2]);
+            freshCheck = verify(fresh, inTs);
+        }
 
         // the relay
         Path work = dir.resolve("relay");
@@ -187,10 +194,13 @@ final class KafkaBench {
         node.put("pipelined_out", pipeCheck[0]);
         node.put("pipelined_distinct_out", pipeCheck[1]);
         node.put("pipelined_cpu_s", Math.round(pipeCpu * 10) / 10.0);
-        node.put("pipelined_fresh_jvm_events_per_s", Math.round(fp[0]));
-        node.put("pipelined_fresh_jvm_out", freshCheck[0]);
-        node.put("pipelined_fresh_jvm_distinct_out", freshCheck[1]);
-        node.put("pipelined_fresh_jvm_cpu_s", Math.round(fp[2] * 10) / 10.0);
+        if (freshJvmLoop) {
+            node.put("pipelined_fresh_jvm_events_per_s", Math.round(fp[0]));
+            node.put("pipelined_fresh_jvm_out", freshCheck[0]);
+            node.put("pipelined_fresh_jvm_distinct_out", freshCheck[1]);
+            node.put("pipelined_fresh_jvm_cpu_s", Math.round(fp[2] * 10) / 10.0);
+            results.json.put("kafka_pipelined_ratio_fresh_jvm", CsvBench.round3(freshRatio));
+        }
         node.put("relay_cpu_s", Math.round(relayCpu * 10) / 10.0);
         node.put("relay_cpu_s_since_start", Math.round(relayCpuSinceStart * 10) / 10.0);
         node.put("relay_events_per_s_second_half", Math.round(relayWarm));
@@ -206,7 +216,6 @@ final class KafkaBench {
         results.json.put("kafka_ratio", CsvBench.round3(ratio));
         results.json.put("kafka_pipelined_ratio", CsvBench.round3(pipeRatio));
         results.json.put("kafka_pipelined_ratio_second_half", CsvBench.round3(warmRatio));
-        results.json.put("kafka_pipelined_ratio_fresh_jvm", CsvBench.round3(freshRatio));
         results.row("3 kafka e2e", "flush-per-poll baseline (consumer -> ConduktorMapper -> producer, flush + commitSync per poll), events/s",
                 Results.num(baseSteady), baseCheck[0] + " out; p50/p99 " + baseCheck[2] + "/" + baseCheck[3] + " ms");
         results.row("3 kafka e2e", "pipelined baseline (polls while sends are in flight, commitAsync per acked batch), events/s",
@@ -220,9 +229,11 @@ final class KafkaBench {
         results.row("3 kafka e2e", "relay, second half of its output (warm JIT) events/s / ratio to pipelined",
                 Results.num(relayWarm) + " / " + String.format("%.3f", warmRatio),
                 String.format("CPU %.1f s for the second half", halfCpu));
-        results.row("3 kafka e2e", "pipelined baseline in a fresh JVM (the relay's JVM options; its JIT runs while it does), events/s / relay ratio to it",
-                Results.num(fp[0]) + " / " + String.format("%.3f", freshRatio), freshCheck[0] + " out (" + freshCheck[1]
-                        + " distinct); CPU since its start " + String.format("%.1f s", fp[2]));
+        if (freshJvmLoop) {
+            results.row("3 kafka e2e", "pipelined baseline in a fresh JVM (the relay's JVM options; its JIT runs while it does), events/s / relay ratio to it",
+                    Results.num(fp[0]) + " / " + String.format("%.3f", freshRatio), freshCheck[0] + " out (" + freshCheck[1]
+                            + " distinct); CPU since its start " + String.format("%.1f s", fp[2]));
+        }
         results.row("3 kafka e2e", "relay peak RSS (VmHWM, -Xmx1g)", Results.num(rss) + " MB", "");
         results.row("3 kafka e2e", "CPU seconds: pipelined loop (the bench JVM while it ran) / relay (first output to last)",
                 String.format("%.1f / %.1f", pipeCpu, relayCpu), String.format("relay since its start %.1f s;"

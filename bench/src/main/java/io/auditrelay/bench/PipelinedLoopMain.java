@@ -15,7 +15,7 @@ final class PipelinedLoopMain {
 
     /** Arguments: brokers, input topic, output topic, events, timeout in seconds. */
     public static void main(String[] args) throws Exception {
-        KafkaBench bench = new KafkaBench(null, null, Long.parseLong(args[3]), args[0], null, Long.parseLong(args[4]));
+        KafkaBench bench = new KafkaBench(null, null, Long.parseLong(args[3]), args[0], null, Long.parseLong(args[4]), false);
         double[] rates = bench.pipelined(args[1], args[2]);
         System.out.printf(Locale.ROOT, "pipelined %.1f %.1f %.2f%n", rates[0], rates[1], RelayProcess.ownCpuSeconds());
     }
