@@ -205,7 +205,7 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
         confirmHashes(keys.stream().map(IdHashSet::hash).toList());
     }
 
-    /** {@link #confirmAll} of ids hashed before. */
+    /** {@link #confirmAll} of ids hashed before; a third element of a hash is its content hash, written with it. */
     public synchronized void confirmHashes(List<long[]> hashes) {
         appendAll(hashes);
     }

@@ -33,7 +33,10 @@ public class UnitDedupe {
 
     private static final Logger LOG = LoggerFactory.getLogger(UnitDedupe.class);
 
-    /** Exchange property holding the ids claimed by the current unit, as their hashes ({@link IdHashSet#hash}). */
+    /**
+     * Exchange property holding the ids claimed by the current unit, as their hashes ({@link IdHashSet#hash}), each
+     * with its content hash as a third element.
+     */
     public static final String UNIT_IDS = "relayUnitIds";
 
     private final DedupeRepository repository;
