@@ -47,34 +47,41 @@ public final class BenchMain {
         Results results = new Results(out.resolve("results.json"));
         results.json.put("events", events);
         boolean ok = true;
+        long mark = System.nanoTime();
         try {
             if (only.contains("mappers")) {
                 mappers(results, quick);
                 results.save();
+                mark = took("mappers", mark);
             }
             if (only.contains("csv")) {
                 ok &= new CsvBench(root, out.resolve("csv"), events, results, relayTimeout).run();
                 results.save();
+                mark = took("csv", mark);
             }
             if (only.contains("kafka") && kafka != null) {
                 ok &= new KafkaBench(root, out.resolve("kafka"), events, kafka, results, kafkaTimeout, !quick).run();
                 results.save();
+                mark = took("kafka", mark);
             }
             if (only.contains("s3") && s3 != null) {
                 String[] s = s3.split(",");
                 ok &= new S3Bench(root, out.resolve("s3"), events, s[0], s[1], s[2], results, relayTimeout).run();
                 results.save();
+                mark = took("s3", mark);
             }
             if (only.contains("latency") && kafka != null) {
                 // quick: 10 s, full: 60 s at 5,000 events/s, produced in real time, after 3 s (full: 10 s) of warm-up
                 ok &= new LatencyBench(root, out.resolve("latency"), kafka, results, 5000, quick ? 10 : 60, quick ? 3 : 10).run();
                 results.save();
+                mark = took("latency", mark);
             }
             if (only.contains("smallfiles")) {
                 String[] s = s3 == null ? null : s3.split(",");
                 int files = quick ? 500 : 20_000;
                 ok &= new SmallFilesBench(root, out.resolve("smallfiles"), files, s, results, quick ? 60 : relayTimeout).run();
                 results.save();
+                mark = took("smallfiles", mark);
             }
         } finally {
             results.json.put("counts_ok", ok);
@@ -89,12 +96,20 @@ public final class BenchMain {
         }
     }
 
+    /** Prints how long a section took (so the quick run's three minutes can be accounted for); the time now. */
+    private static long took(String section, long since) {
+        long now = System.nanoTime();
+        System.err.printf("== section %s took %.0f s%n", section, (now - since) / 1e9);
+        return now;
+    }
+
     static void mappers(Results results, boolean quick) throws Exception {
         Options opt = new OptionsBuilder()
                 .include(MapperBench.class.getName() + (quick ? "\\.map$" : "\\.(map|parseAndMap)$"))
-                // full mode: longer, so that one iteration disturbed by the (shared, 2-core) machine weighs less
+                // full mode: longer, so that one iteration disturbed by the (shared, 2-core) machine weighs less;
+                // the quick run (a smoke run, no target judged on it) measures two iterations to keep within 3 minutes
                 .warmupIterations(quick ? 2 : 3).warmupTime(TimeValue.seconds(1))
-                .measurementIterations(quick ? 3 : 5).measurementTime(TimeValue.seconds(1))
+                .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(1))
                 .forks(1).threads(1)
                 .jvmArgsAppend("-Xmx512m")
                 .build();
