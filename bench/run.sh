@@ -60,8 +60,16 @@ else
   echo "== install the relay jar (mvn install, tests skipped)" >&2
   (cd "$ROOT" && mvn_run install -Dmaven.test.skip=true)
 fi
-echo "== build bench ($((SECONDS - t0))s)" >&2
-(cd "$BENCH" && mvn_run package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/cp.txt)
+# build the bench; skipped when its classpath file is newer than its sources, its pom and the installed relay jar
+CPFILE="$BENCH/target/cp.txt"
+if [ -z "${BENCH_FORCE_INSTALL:-}" ] && [ -f "$CPFILE" ] && [ -f "$INSTALLED" ] && [ ! "$INSTALLED" -nt "$CPFILE" ] \
+   && [ -z "$(find "$BENCH/src" "$BENCH/pom.xml" -newer "$CPFILE" -print -quit 2>/dev/null)" ]; then
+  echo "== bench up to date ($((SECONDS - t0))s)" >&2
+else
+  echo "== build bench ($((SECONDS - t0))s)" >&2
+  (cd "$BENCH" && mvn_run package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/cp.txt)
+  touch "$CPFILE"
+fi
 CP="$BENCH/target/classes:$(cat "$BENCH/target/cp.txt")"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
