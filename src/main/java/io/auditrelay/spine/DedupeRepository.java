@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
@@ -96,27 +97,30 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
      * (the id was seen with other content). Only new ids are claimed.
      */
     public Claim[] claimAll(List<String> keys, long[] contents) {
+        MessageDigest md5 = IdHashSet.md5();
         long[][] hashes = new long[keys.size()][];
         for (int i = 0; i < hashes.length; i++) {
-            hashes[i] = IdHashSet.hash(keys.get(i));
+            hashes[i] = IdHashSet.hash(keys.get(i), md5, contents[i]);
         }
-        return claimHashes(hashes, contents);
+        return claimHashes(hashes);
     }
 
     /**
-     * {@link #claimAll} with the ids already hashed ({@link IdHashSet#hash}), for a caller that keeps the hashes to
+     * {@link #claimAll} with the ids already hashed, each carrying its content hash
+     * ({@link IdHashSet#hash(String, MessageDigest, long)}), for a caller that keeps the hashes to
      * {@link #confirmHashes confirm} or {@link #removeHash release} them later without hashing each id again.
      */
-    public Claim[] claimHashes(long[][] hashes, long[] contents) {
+    public Claim[] claimHashes(long[][] hashes) {
         Claim[] claims = new Claim[hashes.length];
         synchronized (this) {
             for (int i = 0; i < hashes.length; i++) {
                 long[] hash = hashes[i];
-                if (ids.add(hash[0], hash[1], contents[i])) {
+                long content = IdHashSet.carriedContent(hash);
+                if (ids.add(hash[0], hash[1], content)) {
                     claims[i] = Claim.NEW;
                 } else {
                     long known = ids.content(hash[0], hash[1]);
-                    claims[i] = known != 0 && contents[i] != 0 && known != contents[i] ? Claim.CONFLICT : Claim.DUPLICATE;
+                    claims[i] = known != 0 && content != 0 && known != content ? Claim.CONFLICT : Claim.DUPLICATE;
                 }
             }
         }
@@ -220,8 +224,9 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
             }
             StringBuilder lines = new StringBuilder(hashes.size() * 49);
             for (long[] hash : hashes) {
+                long content = IdHashSet.carriedContent(hash);
                 lines.append(HEX.toHexDigits(hash[0])).append(HEX.toHexDigits(hash[1]))
-                        .append(HEX.toHexDigits(hash.length > 2 ? hash[2] : ids.content(hash[0], hash[1]))).append('\n');
+                        .append(HEX.toHexDigits(content != 0 ? content : ids.content(hash[0], hash[1]))).append('\n');
             }
             out.write(lines.toString().getBytes(StandardCharsets.US_ASCII));
             out.flush();

@@ -175,6 +175,11 @@ public final class IdHashSet {
                 : new long[] {buffer.getLong(), buffer.getLong(), content};
     }
 
+    /** The content hash a hash carries ({@link #hash(String, java.security.MessageDigest, long)}), 0 if none. */
+    static long carriedContent(long[] hash) {
+        return hash.length > 2 ? hash[2] : 0;
+    }
+
     public boolean contains(String id) {
         long[] h = hash(id);
         return contains(h[0], h[1]);

@@ -81,13 +81,11 @@ public class UnitDedupe {
         // carried along to be written with it
         MessageDigest md5 = IdHashSet.md5();
         long[][] hashes = new long[deliveries.size()][];
-        long[] contents = new long[deliveries.size()];
-        for (int i = 0; i < contents.length; i++) {
+        for (int i = 0; i < hashes.length; i++) {
             AuditEvent event = deliveries.get(i).event();
-            contents[i] = contentHash(event, md5);
-            hashes[i] = IdHashSet.hash(event.id(), md5, contents[i]);
+            hashes[i] = IdHashSet.hash(event.id(), md5, contentHash(event, md5));
         }
-        DedupeRepository.Claim[] claims = repository.claimHashes(hashes, contents);
+        DedupeRepository.Claim[] claims = repository.claimHashes(hashes);
         List<Delivery> fresh = new ArrayList<>(deliveries.size());
         List<long[]> claimed = new ArrayList<>(deliveries.size());
         for (int i = 0; i < claims.length; i++) {

@@ -165,9 +165,9 @@ class DedupeRepositoryTest {
         java.security.MessageDigest md5 = IdHashSet.md5();
         long[] a = IdHashSet.hash("conduktor:a", md5, 11);
         long[] b = IdHashSet.hash("conduktor:b", md5, 12);
-        assertThat(first.claimHashes(new long[][] {a}, new long[] {11})).containsExactly(DedupeRepository.Claim.NEW);
+        assertThat(first.claimHashes(new long[][] {a})).containsExactly(DedupeRepository.Claim.NEW);
         // the bound is one id: b pushes a out of memory before the unit confirms both
-        assertThat(first.claimHashes(new long[][] {b}, new long[] {12})).containsExactly(DedupeRepository.Claim.NEW);
+        assertThat(first.claimHashes(new long[][] {b})).containsExactly(DedupeRepository.Claim.NEW);
         first.confirmHashes(List.of(a, b));
         first.stop();
 
