@@ -22,16 +22,19 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -73,7 +76,7 @@ final class KafkaBench {
         String base = "bench-base-" + run;
         String piped = "bench-piped-" + run;
         String fresh = "bench-fresh-" + run;
-        List<NewTopic> topics = new java.util.ArrayList<>(List.of(new NewTopic(in, 1, (short) 1),
+        List<NewTopic> topics = new ArrayList<>(List.of(new NewTopic(in, 1, (short) 1),
                 new NewTopic(out, 1, (short) 1), new NewTopic(base, 1, (short) 1), new NewTopic(piped, 1, (short) 1)));
         if (freshJvmLoop) {
             topics.add(new NewTopic(fresh, 1, (short) 1));
@@ -100,7 +103,7 @@ final class KafkaBench {
         double pipeSteady = pp[0];
         System.out.printf("kafka: pipelined baseline %,.0f events/s (first poll to last ack), %,.0f/s incl. group join%n", pipeSteady, pp[1]);
         long[] pipeCheck = verify(piped, inTs);
-        double[] fp = {0, 0, 0};
+        double[] fp = null;
         long[] freshCheck = null;
         if (freshJvmLoop) {
             fp = pipelinedInFreshJvm(in, fresh);
@@ -179,8 +182,6 @@ final class KafkaBench {
         // (they run after each other in the bench's JVM); the probe samples every 100 ms, so this is approximate
         double relayWarm = half > 0 && done > half ? (n - n / 2) / (done - half) : 0;
         double warmRatio = relayWarm / pipeSteady;
-        // both JVMs fresh: each compiles its path while it runs
-        double freshRatio = relaySteady / fp[0];
         long dlq = RelayProcess.deadLetters(work.resolve("dlq"));
 
         var node = results.json.putObject("kafka");
@@ -198,13 +199,6 @@ final class KafkaBench {
         node.put("pipelined_out", pipeCheck[0]);
         node.put("pipelined_distinct_out", pipeCheck[1]);
         node.put("pipelined_cpu_s", Math.round(pipeCpu * 10) / 10.0);
-        if (freshJvmLoop) {
-            node.put("pipelined_fresh_jvm_events_per_s", Math.round(fp[0]));
-            node.put("pipelined_fresh_jvm_out", freshCheck[0]);
-            node.put("pipelined_fresh_jvm_distinct_out", freshCheck[1]);
-            node.put("pipelined_fresh_jvm_cpu_s", Math.round(fp[2] * 10) / 10.0);
-            results.json.put("kafka_pipelined_ratio_fresh_jvm", CsvBench.round3(freshRatio));
-        }
         node.put("relay_cpu_s", Math.round(relayCpu * 10) / 10.0);
         node.put("relay_cpu_s_since_start", Math.round(relayCpuSinceStart * 10) / 10.0);
         node.put("relay_events_per_s_second_half", Math.round(relayWarm));
@@ -233,7 +227,14 @@ final class KafkaBench {
         results.row("3 kafka e2e", "relay, second half of its output (warm JIT) events/s / ratio to pipelined",
                 Results.num(relayWarm) + " / " + String.format("%.3f", warmRatio),
                 String.format("CPU %.1f s for the second half", halfCpu));
-        if (freshJvmLoop) {
+        if (fp != null) {
+            // both JVMs fresh: each compiles its path while it runs
+            double freshRatio = relaySteady / fp[0];
+            node.put("pipelined_fresh_jvm_events_per_s", Math.round(fp[0]));
+            node.put("pipelined_fresh_jvm_out", freshCheck[0]);
+            node.put("pipelined_fresh_jvm_distinct_out", freshCheck[1]);
+            node.put("pipelined_fresh_jvm_cpu_s", Math.round(fp[2] * 10) / 10.0);
+            results.json.put("kafka_pipelined_ratio_fresh_jvm", CsvBench.round3(freshRatio));
             results.row("3 kafka e2e", "pipelined baseline in a fresh JVM (the relay's JVM options; its JIT runs while it does), events/s / relay ratio to it",
                     Results.num(fp[0]) + " / " + String.format("%.3f", freshRatio), freshCheck[0] + " out (" + freshCheck[1]
                             + " distinct); CPU since its start " + String.format("%.1f s", fp[2]));
@@ -285,19 +286,19 @@ final class KafkaBench {
      * {events/s first poll to last ack, events/s incl. group join, CPU seconds of the child}.
      */
     private double[] pipelinedInFreshJvm(String in, String outTopic) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>();
+        List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(RelayProcess.JVM);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PipelinedLoopMain.class.getName(), brokers, in,
                 outTopic, Long.toString(n), Long.toString(timeoutSeconds)));
-        java.nio.file.Files.createDirectories(dir);
+        Files.createDirectories(dir);
         Path log = dir.resolve("pipelined-fresh-jvm.log");
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!child.waitFor(timeoutSeconds + 60, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!child.waitFor(timeoutSeconds + 60, TimeUnit.SECONDS)) {
             child.destroyForcibly();
             throw new IllegalStateException("the pipelined loop in a fresh JVM did not finish; log " + log);
         }
-        String line = java.nio.file.Files.readAllLines(log).stream().filter(l -> l.startsWith("pipelined "))
+        String line = Files.readAllLines(log).stream().filter(l -> l.startsWith("pipelined "))
                 .reduce((a, b) -> b)
                 .orElseThrow(() -> new IllegalStateException("the pipelined loop in a fresh JVM failed; log " + log));
         String[] parts = line.split(" ");
