@@ -31,21 +31,21 @@ public final class ReceivedJson extends ObjectNode {
 
     private final Utf8Text text;
 
-    private ReceivedJson(ObjectNode parsed, String text) {
+    private ReceivedJson(ObjectNode parsed, String text, byte[] utf8) {
         super(JsonNodeFactory.instance, Collections.unmodifiableMap(children(parsed)));
-        this.text = new Utf8Text(text);
+        this.text = new Utf8Text(text, utf8);
     }
 
     /**
-     * The text with its UTF-8 bytes, encoded once by the JDK: a generator that writes bytes copies them
-     * ({@code writeRawValue(String)} encodes char by char, which cost more than writing the tree).
+     * The text with its UTF-8 bytes, as received or encoded once by the JDK: a generator that writes bytes copies
+     * them ({@code writeRawValue(String)} encodes char by char, which cost more than writing the tree).
      */
     private static final class Utf8Text extends SerializedString {
         private static final long serialVersionUID = 1L;
 
-        Utf8Text(String text) {
+        Utf8Text(String text, byte[] utf8) {
             super(text);
-            _unquotedUTF8Ref = text.getBytes(StandardCharsets.UTF_8);
+            _unquotedUTF8Ref = utf8;
         }
     }
 
@@ -60,10 +60,20 @@ public final class ReceivedJson extends ObjectNode {
      * when the text holds a line break.
      */
     public static ObjectNode of(ObjectNode parsed, String text) {
+        return of(parsed, text, null);
+    }
+
+    /**
+     * {@link #of(ObjectNode, String)} with the UTF-8 bytes {@code text} was decoded from (or null): kept as they
+     * are, not encoded again, when the text has no white space around it to strip. The caller gives up the array.
+     */
+    public static ObjectNode of(ObjectNode parsed, String text, byte[] utf8) {
         if (text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {
             return parsed;
         }
-        return new ReceivedJson(parsed, text.strip());
+        String stripped = text.strip();
+        return new ReceivedJson(parsed, stripped, utf8 != null && stripped.length() == text.length() ? utf8
+                : stripped.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

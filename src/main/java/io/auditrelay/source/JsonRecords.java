@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditrelay.event.ReceivedJson;
 import io.auditrelay.event.SourceRecord;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.UnaryOperator;
 
@@ -51,14 +52,19 @@ public final class JsonRecords {
                 return SourceRecord.unparsable(vendor, text, location, "invalid UTF-8 at byte " + (bad + 1));
             }
         }
-        return parse(vendor, shape.apply(text), location);
+        String shaped = shape.apply(text);
+        // a payload taken as it came is parsed from its bytes, and a record written as received writes them
+        return shaped == text ? parse(vendor, text, payload, location) : parse(vendor, shaped, location);
     }
 
-    /** The tree of a text whose objects have no key twice (then it says what the text says), else null. */
-    private JsonNode withoutRepeatedKeys(String text) {
+    /**
+     * The tree of a text whose objects have no key twice (then it says what the text says), else null; read from
+     * the text's UTF-8 bytes when given (Jackson's byte parser, without a copy of the text into chars).
+     */
+    private JsonNode withoutRepeatedKeys(String text, byte[] utf8) {
         try {
-            return limits.noRepeatedKeys().readTree(text);
-        } catch (JsonProcessingException e) {
+            return utf8 != null ? limits.noRepeatedKeys().readTree(utf8) : limits.noRepeatedKeys().readTree(text);
+        } catch (IOException e) {
             return null;
         }
     }
@@ -86,6 +92,11 @@ public final class JsonRecords {
 
     /** Parses the text of one JSON record; every failure is an unparsable record, not an exception. */
     public SourceRecord parse(String vendor, String text, String location) {
+        return parse(vendor, text, null, location);
+    }
+
+    /** {@link #parse(String, String, String)} of a text with its UTF-8 bytes ({@code utf8}), or null. */
+    private SourceRecord parse(String vendor, String text, byte[] utf8, String location) {
         if (text == null || text.isBlank()) {
             return SourceRecord.unparsable(vendor, text, location, "empty record");
         }
@@ -93,9 +104,9 @@ public final class JsonRecords {
             return tooLarge(vendor, text.substring(0, Math.min(text.length(), LineSource.PREFIX)), text.length(), location);
         }
         try {
-            JsonNode node = withoutRepeatedKeys(text);
+            JsonNode node = withoutRepeatedKeys(text, utf8);
             if (node instanceof ObjectNode object) {
-                return SourceRecord.parsed(vendor, ReceivedJson.of(object, text), text, location);
+                return SourceRecord.parsed(vendor, ReceivedJson.of(object, text, utf8), text, location);
             }
             if (node == null) {
                 node = limits.mapper().readTree(text); // the usual error, or the tree with the last of a repeated key

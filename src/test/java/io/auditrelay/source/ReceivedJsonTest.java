@@ -100,4 +100,35 @@ class ReceivedJsonTest {
         assertThat(json.parse("conduktor", "{\"id\":1} {\"id\":2}", "t/0/6").problem()).startsWith("not valid JSON");
         assertThat(json.parse("conduktor", "{\"id\":", "t/0/7").problem()).startsWith("not valid JSON");
     }
+
+    @Test
+    void a_payload_is_parsed_from_its_bytes_and_written_as_those_bytes() throws Exception {
+        String text = "{\"id\":\"e-1\",\"name\":\"caf\\u00e9\",\"city\":\"Zürich\",\"n\":1.50}";
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        SourceRecord record = json.parse("conduktor", payload, "t/0/10");
+
+        assertThat(record.record()).isInstanceOf(ReceivedJson.class).isEqualTo(Json.MAPPER.readTree(text));
+        assertThat(record.text()).isEqualTo(text);
+        byte[] written = Json.MAPPER.writeValueAsBytes(event(record.record()));
+        assertThat(new String(written, StandardCharsets.UTF_8)).endsWith(",\"raw\":" + text + "}")
+                .isEqualTo(Json.MAPPER.writeValueAsString(event(record.record())));
+        // white space around the payload is not written: the stripped text's bytes are
+        SourceRecord padded = json.parse("conduktor", (" \t" + text + " ").getBytes(StandardCharsets.UTF_8), "t/0/11");
+        assertThat(new String(Json.MAPPER.writeValueAsBytes(event(padded.record())), StandardCharsets.UTF_8))
+                .endsWith(",\"raw\":" + text + "}");
+    }
+
+    @Test
+    void a_payload_read_from_its_bytes_is_refused_for_what_its_text_would_be() {
+        SourceRecord twice = json.parse("conduktor",
+                "{\"id\":\"e-1\",\"note\":\"AstraCS:abc:def\",\"note\":\"ok\"}".getBytes(StandardCharsets.UTF_8), "t/0/12");
+        assertThat(twice.record()).isNotInstanceOf(ReceivedJson.class);
+        assertThat(twice.record().get("note").asText()).isEqualTo("ok");
+        assertThat(json.parse("conduktor", "{\"id\":1} {\"id\":2}".getBytes(StandardCharsets.UTF_8), "t/0/13").problem())
+                .startsWith("not valid JSON");
+        assertThat(json.parse("conduktor", "[1,2]".getBytes(StandardCharsets.UTF_8), "t/0/14").problem())
+                .isEqualTo("not a JSON object");
+        byte[] broken = {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xC3, '"', '}'};
+        assertThat(json.parse("conduktor", broken, "t/0/15").problem()).isEqualTo("invalid UTF-8 at byte 8");
+    }
 }
