@@ -5,8 +5,8 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -222,18 +222,38 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
             if (linesInFile >= 2L * ids.capacity()) {
                 rewrite();
             }
-            StringBuilder lines = new StringBuilder(hashes.size() * 49);
+            byte[] lines = new byte[hashes.size() * LINE_BYTES];
+            int at = 0;
             for (long[] hash : hashes) {
                 long content = IdHashSet.carriedContent(hash);
-                lines.append(HEX.toHexDigits(hash[0])).append(HEX.toHexDigits(hash[1]))
-                        .append(HEX.toHexDigits(content != 0 ? content : ids.content(hash[0], hash[1]))).append('\n');
+                at = line(lines, at, hash[0], hash[1], content != 0 ? content : ids.content(hash[0], hash[1]));
             }
-            out.write(lines.toString().getBytes(StandardCharsets.US_ASCII));
+            out.write(lines);
             out.flush();
             linesInFile += hashes.size();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the dedupe store " + file, e);
         }
+    }
+
+    /** A line of the file: the id hash's two halves and the content hash, 16 lower-case hex digits each. */
+    private static final int LINE_BYTES = 49;
+    private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    /** Writes one line at {@code at}; returns where the next one starts. */
+    private static int line(byte[] buffer, int at, long high, long low, long content) {
+        at = hex(buffer, at, high);
+        at = hex(buffer, at, low);
+        at = hex(buffer, at, content);
+        buffer[at] = '\n';
+        return at + 1;
+    }
+
+    private static int hex(byte[] buffer, int at, long value) {
+        for (int shift = 60; shift >= 0; shift -= 4) {
+            buffer[at++] = DIGITS[(int) (value >>> shift) & 0xf];
+        }
+        return at;
     }
 
     /** Writes the live hashes, oldest first, to a new file that atomically replaces the old one. */
@@ -243,13 +263,11 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
                 out.close();
             }
             Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
-            try (BufferedWriter writer = Files.newBufferedWriter(tmp, StandardCharsets.US_ASCII)) {
+            try (OutputStream writer = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                byte[] line = new byte[LINE_BYTES];
                 ids.forEachOldestFirst((h, l, content) -> {
                     try {
-                        writer.write(HEX.toHexDigits(h));
-                        writer.write(HEX.toHexDigits(l));
-                        writer.write(HEX.toHexDigits(content));
-                        writer.write('\n');
+                        writer.write(line, 0, line(line, 0, h, l, content));
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
