@@ -155,8 +155,10 @@ public class ConduktorConsumer extends DefaultConsumer {
             routed.get();
             // the completion runs when the unit of work ends, before the callback; if it did not (a completion before
             // it threw), the unit is not acknowledged: it is read again
-            acknowledged.completeExceptionally(new IllegalStateException("the unit " + unit.location()
-                    + " ended without its acknowledgement; it is read again"));
+            if (!acknowledged.isDone()) {
+                acknowledged.completeExceptionally(new IllegalStateException("the unit " + unit.location()
+                        + " ended without its acknowledgement; it is read again"));
+            }
             try {
                 acknowledged.get();
             } catch (ExecutionException e) {
