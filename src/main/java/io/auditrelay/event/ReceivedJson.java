@@ -49,7 +49,38 @@ public final class ReceivedJson extends ObjectNode {
         }
     }
 
+    /**
+     * The node factory of a reader whose objects {@link #of} takes as they are: their fields are not copied into a
+     * new map (the parsed object is given up to the record; other objects are copied).
+     */
+    public static final JsonNodeFactory NODES = new Nodes();
+
+    private static final class Nodes extends JsonNodeFactory {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public ObjectNode objectNode() {
+            return new Parsed(this);
+        }
+    }
+
+    /** An object built by {@link #NODES}: a plain {@link ObjectNode} whose field map {@link #of} can take. */
+    private static final class Parsed extends ObjectNode {
+        private static final long serialVersionUID = 1L;
+
+        Parsed(JsonNodeFactory nodes) {
+            super(nodes);
+        }
+
+        Map<String, JsonNode> children() {
+            return _children;
+        }
+    }
+
     private static Map<String, JsonNode> children(ObjectNode parsed) {
+        if (parsed instanceof Parsed fields) {
+            return fields.children();
+        }
         Map<String, JsonNode> children = new LinkedHashMap<>();
         parsed.fields().forEachRemaining(field -> children.put(field.getKey(), field.getValue()));
         return children;
@@ -65,7 +96,8 @@ public final class ReceivedJson extends ObjectNode {
 
     /**
      * {@link #of(ObjectNode, String)} with the UTF-8 bytes {@code text} was decoded from (or null): kept as they
-     * are, not encoded again, when the text has no white space around it to strip. The caller gives up the array.
+     * are, not encoded again, when the text has no white space around it to strip. The caller gives up the array,
+     * and {@code parsed} when {@link #NODES} built it.
      */
     public static ObjectNode of(ObjectNode parsed, String text, byte[] utf8) {
         if (text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.auditrelay.event.ReceivedJson;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.settings.Settings;
 import org.apache.camel.CamelContext;
@@ -47,7 +48,8 @@ public final class InputLimits {
                 .maxDocumentLength(this.maxRecordBytes)
                 .build());
         this.mapper = copy;
-        this.noRepeatedKeys = copy.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+        this.noRepeatedKeys = copy.readerFor(JsonNode.class).with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                .with(ReceivedJson.NODES);
     }
 
     /** The limits of the {@code relay.input.*} properties, each defaulting to {@link #DEFAULTS}. */
@@ -112,7 +114,10 @@ public final class InputLimits {
         return maxNestingDepth;
     }
 
-    /** {@link #mapper()}'s reader of trees that refuses an object with a key twice. */
+    /**
+     * {@link #mapper()}'s reader of trees that refuses an object with a key twice; its objects are built by
+     * {@link ReceivedJson#NODES}, so a record received as it came keeps its fields without a copy.
+     */
     public ObjectReader noRepeatedKeys() {
         return noRepeatedKeys;
     }
