@@ -1,5 +1,11 @@
 package io.auditrelay.spine;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+
 /**
  * A bounded, insertion-ordered set of 128-bit id hashes, each with a 64-bit hash of its content (0: not known): when
  * full, adding evicts the oldest. Three long arrays hold the hashes in a ring and an open-addressing table indexes the
@@ -9,10 +15,10 @@ package io.auditrelay.spine;
 public final class IdHashSet {
 
     /** One digest per thread rather than a provider lookup (MessageDigest.getInstance) per id. */
-    private static final ThreadLocal<java.security.MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
         try {
-            return java.security.MessageDigest.getInstance("MD5");
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     });
@@ -94,8 +100,8 @@ public final class IdHashSet {
     }
 
     public void clear() {
-        java.util.Arrays.fill(table, 0);
-        java.util.Arrays.fill(live, false);
+        Arrays.fill(table, 0);
+        Arrays.fill(live, false);
         next = 0;
         size = 0;
     }
@@ -161,7 +167,7 @@ public final class IdHashSet {
     }
 
     /** This thread's MD5 digest, for a caller that hashes many ids at once. */
-    static java.security.MessageDigest md5() {
+    static MessageDigest md5() {
         return MD5.get();
     }
 
@@ -169,13 +175,13 @@ public final class IdHashSet {
      * The 128-bit hash of an id with the digest given, as {high, low, content}: a content hash carried along is
      * written with the id when it is confirmed, without looking it up again.
      */
-    static long[] hash(String id, java.security.MessageDigest md5, long content) {
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(md5.digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    static long[] hash(String id, MessageDigest md5, long content) {
+        ByteBuffer buffer = ByteBuffer.wrap(md5.digest(id.getBytes(StandardCharsets.UTF_8)));
         return content == 0 ? new long[] {buffer.getLong(), buffer.getLong()}
                 : new long[] {buffer.getLong(), buffer.getLong(), content};
     }
 
-    /** The content hash a hash carries ({@link #hash(String, java.security.MessageDigest, long)}), 0 if none. */
+    /** The content hash a hash carries ({@link #hash(String, MessageDigest, long)}), 0 if none. */
     static long carriedContent(long[] hash) {
         return hash.length > 2 ? hash[2] : 0;
     }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -162,7 +163,7 @@ class DedupeRepositoryTest {
             throws Exception {
         DedupeRepository first = new DedupeRepository(dir, 1);
         first.start();
-        java.security.MessageDigest md5 = IdHashSet.md5();
+        MessageDigest md5 = IdHashSet.md5();
         long[] a = IdHashSet.hash("conduktor:a", md5, 11);
         long[] b = IdHashSet.hash("conduktor:b", md5, 12);
         assertThat(first.claimHashes(new long[][] {a})).containsExactly(DedupeRepository.Claim.NEW);
