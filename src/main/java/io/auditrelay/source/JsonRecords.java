@@ -28,7 +28,11 @@ public final class JsonRecords {
         return limits;
     }
 
-    /** The record of a message payload: over the record limit or not UTF-8, it is dead-lettered unparsed. */
+    /**
+     * The record of a message payload: over the record limit or not UTF-8, it is dead-lettered unparsed. The record
+     * may keep the array to write it as received: the caller gives it up (Kafka's deserializer and Pulsar's
+     * unpooled messages hand out an array of the message's own).
+     */
     public SourceRecord parse(String vendor, byte[] payload, String location) {
         return parse(vendor, payload, location, UnaryOperator.identity());
     }
