@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -183,8 +184,8 @@ class DedupeRepositoryTest {
     @Test
     void a_store_written_before_content_was_kept_still_loads_and_never_conflicts() throws Exception {
         long[] hash = IdHashSet.hash("cockroachdb:old");
-        Files.writeString(dir.resolve(DedupeRepository.FILE_NAME), java.util.HexFormat.of().toHexDigits(hash[0])
-                + java.util.HexFormat.of().toHexDigits(hash[1]) + "\n");
+        Files.writeString(dir.resolve(DedupeRepository.FILE_NAME), HexFormat.of().toHexDigits(hash[0])
+                + HexFormat.of().toHexDigits(hash[1]) + "\n");
 
         DedupeRepository repo = new DedupeRepository(dir, 100);
         repo.start();
@@ -193,5 +194,28 @@ class DedupeRepositoryTest {
         assertThat(repo.claimAll(List.of("cockroachdb:old"), new long[] {5})).containsExactly(DedupeRepository.Claim.DUPLICATE);
         repo.stop();
         assertThat(Files.readAllLines(dir.resolve(DedupeRepository.FILE_NAME))).allSatisfy(l -> assertThat(l).hasSize(48));
+    }
+
+    @Test
+    void each_line_holds_the_id_hash_and_the_content_hash_in_lower_case_hex_when_appended_and_when_rewritten()
+            throws Exception {
+        HexFormat hex = HexFormat.of();
+        long[] a = IdHashSet.hash("conduktor:a", IdHashSet.md5(), 0xABCDEF0123456789L);
+        long[] b = IdHashSet.hash("conduktor:b", IdHashSet.md5(), 7);
+        List<String> expected = List.of(hex.toHexDigits(a[0]) + hex.toHexDigits(a[1]) + "abcdef0123456789",
+                hex.toHexDigits(b[0]) + hex.toHexDigits(b[1]) + "0000000000000007");
+        DedupeRepository repo = new DedupeRepository(dir, 10);
+        repo.start();
+        repo.claimHashes(new long[][] {a, b});
+        repo.confirmHashes(List.of(a, b));
+        assertThat(Files.readAllLines(dir.resolve(DedupeRepository.FILE_NAME))).isEqualTo(expected);
+        repo.stop();
+
+        DedupeRepository again = new DedupeRepository(dir, 10); // loads, then rewrites the file
+        again.start();
+        assertThat(Files.readAllLines(dir.resolve(DedupeRepository.FILE_NAME))).isEqualTo(expected);
+        assertThat(again.claimHashes(new long[][] {IdHashSet.hash("conduktor:a", IdHashSet.md5(), 0xABCDEF0123456789L)}))
+                .containsExactly(DedupeRepository.Claim.DUPLICATE);
+        again.stop();
     }
 }
