@@ -88,16 +88,9 @@ public final class ReceivedJson extends ObjectNode {
 
     /**
      * The record written as {@code text} (the text it was parsed from, without repeated keys), or the record itself
-     * when the text holds a line break.
-     */
-    public static ObjectNode of(ObjectNode parsed, String text) {
-        return of(parsed, text, null);
-    }
-
-    /**
-     * {@link #of(ObjectNode, String)} with the UTF-8 bytes {@code text} was decoded from (or null): kept as they
-     * are, not encoded again, when the text has no white space around it to strip. The caller gives up the array,
-     * and {@code parsed} when {@link #NODES} built it.
+     * when the text holds a line break. {@code utf8}, the bytes {@code text} was decoded from (or null), are written
+     * as they are, not encoded again, when the text has no white space around it to strip. The caller gives up the
+     * array, and {@code parsed} when {@link #NODES} built it.
      */
     public static ObjectNode of(ObjectNode parsed, String text, byte[] utf8) {
         if (text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {

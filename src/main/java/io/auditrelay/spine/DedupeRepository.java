@@ -240,7 +240,11 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
     private static final int LINE_BYTES = 49;
     private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    /** Writes one line at {@code at}; returns where the next one starts. */
+    /**
+     * Writes one line at {@code at}; returns where the next one starts. By hand rather than with {@link HexFormat},
+     * which gives a long's digits only as a new String (three per id on every unit's confirm); the load reads the
+     * lines back with {@link HexFormat}.
+     */
     private static int line(byte[] buffer, int at, long high, long low, long content) {
         at = hex(buffer, at, high);
         at = hex(buffer, at, low);
