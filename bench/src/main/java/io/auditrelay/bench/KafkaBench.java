@@ -98,8 +98,10 @@ final class KafkaBench {
         System.out.printf("kafka: flush-per-poll baseline %,.0f events/s (from first output), %,.0f/s incl. group join%n", baseSteady, baseWall);
         long[] baseCheck = verify(base, inTs);
         double cpu0 = RelayProcess.ownCpuSeconds();
+        double broker0 = brokerCpuSeconds();
         double[] pp = pipelined(in, piped);
         double pipeCpu = RelayProcess.ownCpuSeconds() - cpu0;
+        double brokerPipe = cpuSpent(broker0, brokerCpuSeconds());
         double pipeSteady = pp[0];
         System.out.printf("kafka: pipelined baseline %,.0f events/s (first poll to last ack), %,.0f/s incl. group join%n", pipeSteady, pp[1]);
         long[] pipeCheck = verify(piped, inTs);
@@ -136,6 +138,10 @@ final class KafkaBench {
         double relayCpuSinceStart = -1;
         double half = -1;
         double halfCpu = -1;
+        double brokerBefore = -1;
+        double brokerRelay = -1;
+        double jitBefore = -1;
+        double relayJit = -1;
         try (RelayProcess relay = new RelayProcess(root, work, props, CsvBench.jfrArgs(work));
              KafkaConsumer<String, String> probe = consumer("bench-probe-" + run)) {
             TopicPartition tp = new TopicPartition(out, 0);
@@ -146,6 +152,8 @@ final class KafkaBench {
                 if (reached > 0 && firstOut < 0) {
                     firstOut = relay.elapsedSeconds();
                     relayCpuBefore = relay.cpuSeconds();
+                    brokerBefore = brokerCpuSeconds();
+                    jitBefore = relay.compilerCpuSeconds();
                 }
                 if (reached >= n / 2 && half < 0) {
                     half = relay.elapsedSeconds();
@@ -156,6 +164,8 @@ final class KafkaBench {
                     double cpuNow = relay.cpuSeconds();
                     relayCpu = cpuNow - relayCpuBefore;
                     relayCpuSinceStart = cpuNow;
+                    brokerRelay = cpuSpent(brokerBefore, brokerCpuSeconds());
+                    relayJit = cpuSpent(jitBefore, relay.compilerCpuSeconds());
                     halfCpu = cpuNow - halfCpu;
                     System.out.println("kafka: relay CPU seconds by thread since its start " + relay.cpuByThread());
                     break;
@@ -201,6 +211,9 @@ final class KafkaBench {
         node.put("pipelined_cpu_s", Math.round(pipeCpu * 10) / 10.0);
         node.put("relay_cpu_s", Math.round(relayCpu * 10) / 10.0);
         node.put("relay_cpu_s_since_start", Math.round(relayCpuSinceStart * 10) / 10.0);
+        node.put("relay_jit_cpu_s", Math.round(relayJit * 10) / 10.0);
+        node.put("broker_cpu_s_pipelined", Math.round(brokerPipe * 10) / 10.0);
+        node.put("broker_cpu_s_relay", Math.round(brokerRelay * 10) / 10.0);
         node.put("relay_events_per_s_second_half", Math.round(relayWarm));
         node.put("relay_cpu_s_second_half", Math.round(halfCpu * 10) / 10.0);
         node.put("relay_events_per_s", Math.round(relaySteady));
@@ -242,7 +255,9 @@ final class KafkaBench {
         results.row("3 kafka e2e", "relay peak RSS (VmHWM, -Xmx1g)", Results.num(rss) + " MB", "");
         results.row("3 kafka e2e", "CPU seconds: pipelined loop (the bench JVM while it ran) / relay (first output to last)",
                 String.format("%.1f / %.1f", pipeCpu, relayCpu), String.format("relay since its start %.1f s;"
-                        + " the broker's CPU not included", relayCpuSinceStart));
+                        + " of its %.1f s, %.1f s on its JIT compiler threads; the broker's (not included) %.1f s during"
+                        + " the loop, %.1f s during the relay (-1: unknown)", relayCpuSinceStart, relayCpu, relayJit,
+                        brokerPipe, brokerRelay));
         boolean ok = baseCheck[0] == n && baseCheck[1] == n && relayCheck[0] == n && relayCheck[1] == n
                 && pipeCheck[1] == n && (freshCheck == null || freshCheck[1] == n);
         if (!ok) {
@@ -251,6 +266,27 @@ final class KafkaBench {
                     freshCheck == null ? "" : " (own JVM " + freshCheck[1] + ")", relayCheck[0], relayCheck[1]);
         }
         return ok;
+    }
+
+    /**
+     * CPU seconds the Kafka broker used so far, when {@code scripts/servers.sh} started it (its pid file under
+     * target/servers-run); -1 for a broker of another kind (--kafka pointing elsewhere).
+     */
+    private double brokerCpuSeconds() {
+        if (root == null) {
+            return -1;
+        }
+        try {
+            Path pidFile = root.resolve("target/servers-run/kafka-cli/pid");
+            return RelayProcess.cpuSecondsOf(Long.parseLong(Files.readString(pidFile).trim()));
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** CPU seconds between two readings, -1 when either is unknown. */
+    private static double cpuSpent(double before, double after) {
+        return before < 0 || after < 0 ? -1 : after - before;
     }
 
     private void preload(String topic, long[] inTs) throws Exception {

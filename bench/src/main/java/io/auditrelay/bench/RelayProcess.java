@@ -179,8 +179,13 @@ final class RelayProcess implements AutoCloseable {
 
     /** CPU seconds (user + system) the relay's process used so far, from /proc/PID/stat; -1 when unknown. */
     double cpuSeconds() {
+        return cpuSecondsOf(process.pid());
+    }
+
+    /** CPU seconds (user + system) process {@code pid} used so far, from /proc/PID/stat; -1 when unknown. */
+    static double cpuSecondsOf(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             // fields 14 and 15 of stat (utime, stime) are 11 and 12 after the command name, in clock ticks (100/s)
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
@@ -213,6 +218,13 @@ final class RelayProcess implements AutoCloseable {
         out.entrySet().stream().sorted(java.util.Map.Entry.<String, Double>comparingByValue().reversed())
                 .forEach(e -> sorted.put(e.getKey(), Math.round(e.getValue() * 10) / 10.0));
         return sorted;
+    }
+
+    /** CPU seconds the relay's JIT compiler threads (C1 and C2) used so far; -1 when unknown. */
+    double compilerCpuSeconds() {
+        java.util.Map<String, Double> byThread = cpuByThread();
+        return byThread.isEmpty() ? -1 : byThread.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                .mapToDouble(java.util.Map.Entry::getValue).sum();
     }
 
     /** CPU seconds the bench's own JVM used so far (its baselines run in it). */
