@@ -153,7 +153,7 @@ final class KafkaBench {
                     firstOut = relay.elapsedSeconds();
                     relayCpuBefore = relay.cpuSeconds();
                     brokerBefore = brokerCpuSeconds();
-                    jitBefore = relay.compilerCpuSeconds();
+                    jitBefore = RelayProcess.compilerCpuSeconds(relay.cpuByThread());
                 }
                 if (reached >= n / 2 && half < 0) {
                     half = relay.elapsedSeconds();
@@ -165,9 +165,10 @@ final class KafkaBench {
                     relayCpu = cpuNow - relayCpuBefore;
                     relayCpuSinceStart = cpuNow;
                     brokerRelay = cpuSpent(brokerBefore, brokerCpuSeconds());
-                    relayJit = cpuSpent(jitBefore, relay.compilerCpuSeconds());
+                    Map<String, Double> byThread = relay.cpuByThread();
+                    relayJit = cpuSpent(jitBefore, RelayProcess.compilerCpuSeconds(byThread));
                     halfCpu = cpuNow - halfCpu;
-                    System.out.println("kafka: relay CPU seconds by thread since its start " + relay.cpuByThread());
+                    System.out.println("kafka: relay CPU seconds by thread since its start " + byThread);
                     break;
                 }
                 Thread.sleep(100);

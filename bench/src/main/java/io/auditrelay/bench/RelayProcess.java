@@ -220,9 +220,8 @@ final class RelayProcess implements AutoCloseable {
         return sorted;
     }
 
-    /** CPU seconds the relay's JIT compiler threads (C1 and C2) used so far; -1 when unknown. */
-    double compilerCpuSeconds() {
-        java.util.Map<String, Double> byThread = cpuByThread();
+    /** The CPU seconds of the JIT compiler threads (C1 and C2) in a {@link #cpuByThread} reading; -1 when it is empty. */
+    static double compilerCpuSeconds(java.util.Map<String, Double> byThread) {
         return byThread.isEmpty() ? -1 : byThread.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
                 .mapToDouble(java.util.Map.Entry::getValue).sum();
     }
