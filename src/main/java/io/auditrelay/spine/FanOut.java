@@ -3,6 +3,7 @@ package io.auditrelay.spine;
 import io.auditrelay.event.FlushableSink;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
 import org.apache.camel.support.service.ServiceHelper;
 
 import java.util.ArrayList;
@@ -21,6 +22,11 @@ public class FanOut {
 
     private final Map<String, String> uris;
     private final List<String> endpoints;
+    /** The endpoints of {@link #endpoints}, looked up once per context (a URI is parsed and normalized per look-up). */
+    private volatile Resolved resolved;
+
+    private record Resolved(CamelContext context, List<Endpoint> endpoints) {
+    }
 
     /** {@code uris}: sink name to endpoint URI, in the order of {@code relay.sinks}. */
     public FanOut(Map<String, String> uris) {
@@ -48,22 +54,37 @@ public class FanOut {
         return !chunk.isEmpty();
     }
 
-    /** The recipient list for the spine's fan-out: one endpoint URI per enabled sink (a URI may hold commas). */
-    public List<String> endpoints() {
-        return endpoints;
+    /**
+     * The recipient list for the spine's fan-out: the endpoint of each enabled sink, resolved from its URI (which may
+     * hold commas) once rather than for every chunk.
+     */
+    public List<Endpoint> endpoints(Exchange exchange) {
+        return resolve(exchange.getContext());
+    }
+
+    private List<Endpoint> resolve(CamelContext context) {
+        Resolved current = resolved;
+        if (current == null || current.context() != context) {
+            List<Endpoint> list = new ArrayList<>(endpoints.size());
+            for (String uri : endpoints) {
+                list.add(context.getEndpoint(uri));
+            }
+            current = new Resolved(context, List.copyOf(list));
+            resolved = current;
+        }
+        return current.endpoints();
     }
 
     /**
      * Flushes every enabled sink endpoint: called at the end of each source unit, before the unit is acknowledged.
      */
-    public void flush(org.apache.camel.Exchange exchange) throws Exception {
+    public void flush(Exchange exchange) throws Exception {
         flushSinks(exchange.getContext());
     }
 
     /** Flushes every enabled sink endpoint (an endpoint of another kind has nothing to flush). */
     public void flushSinks(CamelContext context) throws Exception {
-        for (String uri : endpoints) {
-            Endpoint endpoint = context.getEndpoint(uri);
+        for (Endpoint endpoint : resolve(context)) {
             if (endpoint instanceof FlushableSink sink) {
                 sink.flush();
             }
