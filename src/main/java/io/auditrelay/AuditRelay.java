@@ -7,6 +7,7 @@ import io.auditrelay.command.ReplayDlqCommand;
 import org.apache.camel.main.Main;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,11 +20,20 @@ import java.util.Map;
 public final class AuditRelay {
 
     /**
+     * The route files packaged in the jar from {@code routes/}, by name. Named rather than matched with
+     * {@code classpath:routes/*.yaml}: to match a pattern Camel reads through every entry of the jar, and it does so
+     * twice while it starts (about 5 of the 8 CPU seconds of a start with the 147 MB jar). RouteFilesTest keeps this
+     * list equal to the directory.
+     */
+    static final List<String> ROUTE_FILES = List.of("ingest.yaml", "progress.yaml", "source-airkit-s3.yaml",
+            "source-astra-pulsar.yaml", "source-cockroachdb.yaml", "source-conduktor-kafka.yaml", "source-inbox.yaml");
+
+    /**
      * The YAML routes packaged in the jar. Set here rather than in application.properties so that
      * {@code camel run application.properties routes/*.yaml} loads the route files it is given, once.
      * Override with {@code -Dcamel.main.routes-include-pattern=file:routes/*.yaml} to run edited routes.
      */
-    public static final String ROUTES = "classpath:routes/*.yaml";
+    public static final String ROUTES = String.join(",", ROUTE_FILES.stream().map(f -> "classpath:routes/" + f).toList());
 
     /** The packaged defaults, then an optional {@code config/application.properties} beside the process (a ConfigMap). */
     public static final String PROPERTIES = "classpath:application.properties;optional=true,"
