@@ -179,10 +179,16 @@ public final class PipelinedKafkaPoller<V, U> implements Runnable {
     }
 
     private void pollOnce() {
-        boolean full = inFlight.size() >= batchesInFlight || bytesInFlight() >= maxBytesInFlight;
+        if (isFull()) {
+            // Wait for the oldest batch before pausing: a partition paused while the consumer is still handing out
+            // the records of its last fetch loses the rest of that fetch (the client drains it), and the broker
+            // sends those records again after the resume. A batch usually finishes well within the poll timeout.
+            awaitHead(pollTimeout);
+            settle(consumer.assignment(), false);
+        }
+        boolean full = isFull();
         if (full) {
             pauseAll();
-            awaitHead(pollTimeout);
         } else {
             resumeAll();
         }
@@ -205,6 +211,10 @@ public final class PipelinedKafkaPoller<V, U> implements Runnable {
             submit(records);
         }
         settle(consumer.assignment(), false);
+    }
+
+    private boolean isFull() {
+        return inFlight.size() >= batchesInFlight || bytesInFlight() >= maxBytesInFlight;
     }
 
     private void submit(ConsumerRecords<String, V> records) {

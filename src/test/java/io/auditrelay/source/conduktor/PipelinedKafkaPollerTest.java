@@ -95,7 +95,11 @@ class PipelinedKafkaPollerTest {
 
     PipelinedKafkaPoller<String, List<Long>> start(PipelinedKafkaPoller.Delivery<List<Long>> delivery, Duration shutdownTimeout,
                                                    long maxBytesInFlight) {
-        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+        return start(new KafkaConsumer<>(consumerConfig()), delivery, shutdownTimeout, maxBytesInFlight);
+    }
+
+    Map<String, Object> consumerConfig() {
+        return Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
@@ -104,7 +108,12 @@ class PipelinedKafkaPollerTest {
                 // a member learns of a rebalance at its next heartbeat: every 3 s by default
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "200",
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()));
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    }
+
+    PipelinedKafkaPoller<String, List<Long>> start(KafkaConsumer<String, String> consumer,
+                                                   PipelinedKafkaPoller.Delivery<List<Long>> delivery, Duration shutdownTimeout,
+                                                   long maxBytesInFlight) {
         PipelinedKafkaPoller<String, List<Long>> poller = new PipelinedKafkaPoller<>(consumer, List.of(topic), this::offsets,
                 batch -> {
                     delivery.deliver(batch);
@@ -279,6 +288,41 @@ class PipelinedKafkaPollerTest {
         assertThat(poller.lastPollError()).contains("Invalid username or password");
         // the next poll succeeds: the failure is forgotten
         await(() -> poller.lastPollFailure() == null && poller.lastPollError() == null);
+    }
+
+    /** A consumer that counts the calls to pause. */
+    KafkaConsumer<String, String> countingPauses(AtomicInteger pauses) {
+        return new KafkaConsumer<>(consumerConfig()) {
+            @Override
+            public void pause(java.util.Collection<TopicPartition> partitions) {
+                pauses.incrementAndGet();
+                super.pause(partitions);
+            }
+        };
+    }
+
+    @Test
+    void while_the_oldest_batch_finishes_within_the_poll_timeout_the_partitions_are_never_paused() throws Exception {
+        // a partition paused while the client still hands out the records of its last fetch loses the rest of that
+        // fetch, which the broker then sends again: a full poller waits for its oldest batch before it pauses
+        send(100); // ten batches of ten; two in flight, each delivered in 20 ms (the poll timeout is 100 ms)
+        AtomicInteger pauses = new AtomicInteger();
+        start(countingPauses(pauses), batch -> Thread.sleep(20), Duration.ofSeconds(10), Long.MAX_VALUE);
+
+        awaitCommitted(100);
+        assertThat(deliveredOffsets()).containsExactlyInAnyOrderElementsOf(range(100));
+        assertThat(pauses).hasValue(0);
+    }
+
+    @Test
+    void a_batch_slower_than_the_poll_timeout_pauses_the_partitions_and_nothing_is_lost_or_repeated() throws Exception {
+        send(40); // four batches of ten, each delivered in 300 ms: the poller polls paused meanwhile, to stay in the group
+        AtomicInteger pauses = new AtomicInteger();
+        start(countingPauses(pauses), batch -> Thread.sleep(300), Duration.ofSeconds(10), Long.MAX_VALUE);
+
+        awaitCommitted(40);
+        assertThat(deliveredOffsets()).containsExactlyInAnyOrderElementsOf(range(40));
+        assertThat(pauses).hasPositiveValue();
     }
 
     @Test
