@@ -18,10 +18,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,11 +77,13 @@ final class KafkaBench {
         String out = "bench-out-" + run;
         String base = "bench-base-" + run;
         String piped = "bench-piped-" + run;
+        String pipedCe = "bench-piped-ce-" + run;
         String fresh = "bench-fresh-" + run;
         List<NewTopic> topics = new ArrayList<>(List.of(new NewTopic(in, 1, (short) 1),
                 new NewTopic(out, 1, (short) 1), new NewTopic(base, 1, (short) 1), new NewTopic(piped, 1, (short) 1)));
         if (freshJvmLoop) {
             topics.add(new NewTopic(fresh, 1, (short) 1));
+            topics.add(new NewTopic(pipedCe, 1, (short) 1));
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
             admin.createTopics(topics).all().get();
@@ -105,6 +109,13 @@ final class KafkaBench {
         double pipeSteady = pp[0];
         System.out.printf("kafka: pipelined baseline %,.0f events/s (first poll to last ack), %,.0f/s incl. group join%n", pipeSteady, pp[1]);
         long[] pipeCheck = verify(piped, inTs);
+        double[] ce = null;
+        long[] ceCheck = null;
+        if (freshJvmLoop) {
+            ce = pipelined(in, pipedCe, true);
+            System.out.printf("kafka: pipelined baseline writing the relay's CloudEvents headers %,.0f events/s%n", ce[0]);
+            ceCheck = verify(pipedCe, inTs);
+        }
         double[] fp = null;
         long[] freshCheck = null;
         if (freshJvmLoop) {
@@ -241,6 +252,15 @@ final class KafkaBench {
         results.row("3 kafka e2e", "relay, second half of its output (warm JIT) events/s / ratio to pipelined",
                 Results.num(relayWarm) + " / " + String.format("%.3f", warmRatio),
                 String.format("CPU %.1f s for the second half", halfCpu));
+        if (ce != null) {
+            // the same records as the relay's: the headers cost the producer and the broker
+            double ceRatio = relaySteady / ce[0];
+            node.put("pipelined_ce_headers_events_per_s", Math.round(ce[0]));
+            node.put("pipelined_ce_headers_distinct_out", ceCheck[1]);
+            results.json.put("kafka_pipelined_ratio_ce_headers", CsvBench.round3(ceRatio));
+            results.row("3 kafka e2e", "pipelined baseline writing the relay's six CloudEvents headers (the same records as the relay's), events/s / relay ratio to it",
+                    Results.num(ce[0]) + " / " + String.format("%.3f", ceRatio), ceCheck[0] + " out (" + ceCheck[1] + " distinct)");
+        }
         if (fp != null) {
             // both JVMs fresh: each compiles its path while it runs
             double freshRatio = relaySteady / fp[0];
@@ -260,7 +280,7 @@ final class KafkaBench {
                         + " the loop, %.1f s during the relay (-1: unknown)", relayCpuSinceStart, relayCpu, relayJit,
                         brokerPipe, brokerRelay));
         boolean ok = baseCheck[0] == n && baseCheck[1] == n && relayCheck[0] == n && relayCheck[1] == n
-                && pipeCheck[1] == n && (freshCheck == null || freshCheck[1] == n);
+                && pipeCheck[1] == n && (freshCheck == null || freshCheck[1] == n) && (ceCheck == null || ceCheck[1] == n);
         if (!ok) {
             System.err.printf("kafka: COUNT MISMATCH in=%d baseline out=%d (distinct %d) pipelined distinct %d%s relay out=%d"
                     + " (distinct %d)%n", n, baseCheck[0], baseCheck[1], pipeCheck[1],
@@ -372,6 +392,14 @@ final class KafkaBench {
      * {events/s from the first polled record to the last ack, events/s including consumer start and group join}.
      */
     double[] pipelined(String in, String outTopic) throws Exception {
+        return pipelined(in, outTopic, false);
+    }
+
+    /**
+     * {@link #pipelined(String, String)}, the records written with the relay's Kafka sink's CloudEvents binary-mode
+     * headers ({@code ceHeaders}; the repeating values encoded once, as the sink does): the same records as the relay's.
+     */
+    double[] pipelined(String in, String outTopic, boolean ceHeaders) throws Exception {
         VendorMapper mapper = Mappers.forVendor("conduktor");
         long start = System.nanoTime();
         long first = -1;
@@ -395,7 +423,8 @@ final class KafkaBench {
                     for (ConsumerRecord<String, String> r : records) {
                         JsonNode record = Json.MAPPER.readTree(r.value());
                         AuditEvent e = mapper.map(record, new MappingContext(received, null));
-                        producer.send(new ProducerRecord<>(outTopic, e.id(), Json.MAPPER.writeValueAsBytes(e)), (md, ex) -> {
+                        producer.send(new ProducerRecord<>(outTopic, null, e.id(), Json.MAPPER.writeValueAsBytes(e),
+                                ceHeaders ? ceHeaders(e) : null), (md, ex) -> {
                             if (ex != null) {
                                 failure.set(ex);
                             } else {
@@ -432,6 +461,22 @@ final class KafkaBench {
         }
         long end = lastAck.get();
         return new double[] {acked.get() / ((end - first) / 1e9), acked.get() / ((end - start) / 1e9)};
+    }
+
+    private static final byte[] CE_SPEC_VERSION = "1.0".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] CE_SOURCE = "audit-relay/conduktor".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] CE_CONTENT_TYPE = "application/json".getBytes(StandardCharsets.UTF_8);
+
+    /** The six headers the relay's Kafka sink writes (KafkaSink): ce_specversion, ce_id, ce_source, ce_type, ce_time, content-type. */
+    private static RecordHeaders ceHeaders(AuditEvent e) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("ce_specversion", CE_SPEC_VERSION);
+        headers.add("ce_id", e.id().getBytes(StandardCharsets.UTF_8));
+        headers.add("ce_source", CE_SOURCE);
+        headers.add("ce_type", ("audit." + e.vendor() + "." + e.action()).getBytes(StandardCharsets.UTF_8));
+        headers.add("ce_time", e.time().getBytes(StandardCharsets.UTF_8));
+        headers.add("content-type", CE_CONTENT_TYPE);
+        return headers;
     }
 
     /** {events/s from the first output, events/s including consumer start and group join}. */
