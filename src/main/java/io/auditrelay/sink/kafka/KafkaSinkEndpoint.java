@@ -31,8 +31,8 @@ public class KafkaSinkEndpoint extends SinkEndpoint {
     private String brokers = "localhost:9092";
     @UriParam(defaultValue = "5", description = "Producer linger.ms: how long the producer waits to fill a batch")
     private int lingerMs = 5;
-    @UriParam(defaultValue = "65536", description = "Producer batch.size in bytes")
-    private int batchBytes = 65536;
+    @UriParam(defaultValue = "262144", description = "Producer batch.size in bytes")
+    private int batchBytes = 262144;
     @UriParam(label = "security", prefix = "kafka.", multiValue = true, description = "Kafka client properties passed"
             + " to the producer as they are, each as kafka.<property>=<value> (e.g. kafka.security.protocol=SASL_SSL)")
     private Map<String, Object> kafkaProperties = new LinkedHashMap<>();
