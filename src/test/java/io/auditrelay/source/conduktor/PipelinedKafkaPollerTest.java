@@ -95,7 +95,7 @@ class PipelinedKafkaPollerTest {
 
     PipelinedKafkaPoller<String, List<Long>> start(PipelinedKafkaPoller.Delivery<List<Long>> delivery, Duration shutdownTimeout,
                                                    long maxBytesInFlight) {
-        return start(new KafkaConsumer<>(consumerConfig()), delivery, shutdownTimeout, maxBytesInFlight);
+        return start(new KafkaConsumer<>(consumerConfig()), delivery, shutdownTimeout, maxBytesInFlight, Duration.ofMillis(100));
     }
 
     Map<String, Object> consumerConfig() {
@@ -113,12 +113,12 @@ class PipelinedKafkaPollerTest {
 
     PipelinedKafkaPoller<String, List<Long>> start(KafkaConsumer<String, String> consumer,
                                                    PipelinedKafkaPoller.Delivery<List<Long>> delivery, Duration shutdownTimeout,
-                                                   long maxBytesInFlight) {
+                                                   long maxBytesInFlight, Duration pollTimeout) {
         PipelinedKafkaPoller<String, List<Long>> poller = new PipelinedKafkaPoller<>(consumer, List.of(topic), this::offsets,
                 batch -> {
                     delivery.deliver(batch);
                     delivered.add(batch);
-                }, 2, Duration.ofMillis(100), shutdownTimeout, Duration.ofMillis(200), "test")
+                }, 2, pollTimeout, shutdownTimeout, Duration.ofMillis(200), "test")
                 .maxBytesInFlight(maxBytesInFlight);
         Thread thread = new Thread(poller, "test-poll");
         thread.start();
@@ -305,9 +305,9 @@ class PipelinedKafkaPollerTest {
     void while_the_oldest_batch_finishes_within_the_poll_timeout_the_partitions_are_never_paused() throws Exception {
         // a partition paused while the client still hands out the records of its last fetch loses the rest of that
         // fetch, which the broker then sends again: a full poller waits for its oldest batch before it pauses
-        send(100); // ten batches of ten; two in flight, each delivered in 20 ms (the poll timeout is 100 ms)
+        send(100); // ten batches of ten; two in flight, each delivered in 20 ms, well within a poll timeout of 2 s
         AtomicInteger pauses = new AtomicInteger();
-        start(countingPauses(pauses), batch -> Thread.sleep(20), Duration.ofSeconds(10), Long.MAX_VALUE);
+        start(countingPauses(pauses), batch -> Thread.sleep(20), Duration.ofSeconds(10), Long.MAX_VALUE, Duration.ofSeconds(2));
 
         awaitCommitted(100);
         assertThat(deliveredOffsets()).containsExactlyInAnyOrderElementsOf(range(100));
@@ -316,9 +316,10 @@ class PipelinedKafkaPollerTest {
 
     @Test
     void a_batch_slower_than_the_poll_timeout_pauses_the_partitions_and_nothing_is_lost_or_repeated() throws Exception {
-        send(40); // four batches of ten, each delivered in 300 ms: the poller polls paused meanwhile, to stay in the group
+        send(40); // four batches of ten, each delivered in 300 ms (the poll timeout is 100 ms): the poller polls paused
+        // meanwhile, to stay in the group
         AtomicInteger pauses = new AtomicInteger();
-        start(countingPauses(pauses), batch -> Thread.sleep(300), Duration.ofSeconds(10), Long.MAX_VALUE);
+        start(countingPauses(pauses), batch -> Thread.sleep(300), Duration.ofSeconds(10), Long.MAX_VALUE, Duration.ofMillis(100));
 
         awaitCommitted(40);
         assertThat(deliveredOffsets()).containsExactlyInAnyOrderElementsOf(range(40));
