@@ -6,6 +6,7 @@ import io.auditrelay.mapper.Json;
 import io.auditrelay.mapper.MappingContext;
 import io.auditrelay.mapper.Mappers;
 import io.auditrelay.mapper.VendorMapper;
+import io.auditrelay.sink.kafka.KafkaSink;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -18,12 +19,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,14 +110,12 @@ final class KafkaBench {
         long[] pipeCheck = verify(piped, inTs);
         double[] ce = null;
         long[] ceCheck = null;
+        double[] fp = null;
+        long[] freshCheck = null;
         if (freshJvmLoop) {
             ce = pipelined(in, pipedCe, true);
             System.out.printf("kafka: pipelined baseline writing the relay's CloudEvents headers %,.0f events/s%n", ce[0]);
             ceCheck = verify(pipedCe, inTs);
-        }
-        double[] fp = null;
-        long[] freshCheck = null;
-        if (freshJvmLoop) {
             fp = pipelinedInFreshJvm(in, fresh);
             System.out.printf("kafka: pipelined baseline in a fresh JVM %,.0f events/s (first poll to last ack), CPU %.1f s%n",
                     fp[0], fp[2]);
@@ -397,7 +394,7 @@ final class KafkaBench {
 
     /**
      * {@link #pipelined(String, String)}, the records written with the relay's Kafka sink's CloudEvents binary-mode
-     * headers ({@code ceHeaders}; the repeating values encoded once, as the sink does): the same records as the relay's.
+     * headers when {@code ceHeaders} ({@link KafkaSink#cloudEventsHeaders}): the same records as the relay's.
      */
     double[] pipelined(String in, String outTopic, boolean ceHeaders) throws Exception {
         VendorMapper mapper = Mappers.forVendor("conduktor");
@@ -424,7 +421,7 @@ final class KafkaBench {
                         JsonNode record = Json.MAPPER.readTree(r.value());
                         AuditEvent e = mapper.map(record, new MappingContext(received, null));
                         producer.send(new ProducerRecord<>(outTopic, null, e.id(), Json.MAPPER.writeValueAsBytes(e),
-                                ceHeaders ? ceHeaders(e) : null), (md, ex) -> {
+                                ceHeaders ? KafkaSink.cloudEventsHeaders(e) : null), (md, ex) -> {
                             if (ex != null) {
                                 failure.set(ex);
                             } else {
@@ -461,22 +458,6 @@ final class KafkaBench {
         }
         long end = lastAck.get();
         return new double[] {acked.get() / ((end - first) / 1e9), acked.get() / ((end - start) / 1e9)};
-    }
-
-    private static final byte[] CE_SPEC_VERSION = "1.0".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] CE_SOURCE = "audit-relay/conduktor".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] CE_CONTENT_TYPE = "application/json".getBytes(StandardCharsets.UTF_8);
-
-    /** The six headers the relay's Kafka sink writes (KafkaSink): ce_specversion, ce_id, ce_source, ce_type, ce_time, content-type. */
-    private static RecordHeaders ceHeaders(AuditEvent e) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("ce_specversion", CE_SPEC_VERSION);
-        headers.add("ce_id", e.id().getBytes(StandardCharsets.UTF_8));
-        headers.add("ce_source", CE_SOURCE);
-        headers.add("ce_type", ("audit." + e.vendor() + "." + e.action()).getBytes(StandardCharsets.UTF_8));
-        headers.add("ce_time", e.time().getBytes(StandardCharsets.UTF_8));
-        headers.add("content-type", CE_CONTENT_TYPE);
-        return headers;
     }
 
     /** {events/s from the first output, events/s including consumer start and group join}. */

@@ -104,16 +104,8 @@ public class KafkaSink extends ServiceSupport implements EventSink {
 
     @Override
     public void acceptFrom(AuditEvent event, String location) throws Exception {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("ce_specversion", SPEC_VERSION);
-        header(headers, "ce_id", event.id());
-        headers.add("ce_source", CE_SOURCE.computeIfAbsent(String.valueOf(event.vendor()),
-                vendor -> utf8("audit-relay/" + vendor)));
-        headers.add("ce_type", ceType(event.vendor(), event.action()));
-        header(headers, "ce_time", event.time());
-        headers.add("content-type", CONTENT_TYPE);
         Future<RecordMetadata> sent = producer().send(new ProducerRecord<>(topic, null, event.id(),
-                format.bytes(event), headers));
+                format.bytes(event), cloudEventsHeaders(event)));
         if (sent.isDone()) {
             try {
                 sent.get();
@@ -124,6 +116,22 @@ public class KafkaSink extends ServiceSupport implements EventSink {
         synchronized (pending) {
             pending.add(new Pending(event, location, sent));
         }
+    }
+
+    /**
+     * The event's CloudEvents Kafka binary-mode headers: {@code ce_specversion}, {@code ce_id}, {@code ce_source},
+     * {@code ce_type}, {@code ce_time}, {@code content-type}.
+     */
+    public static RecordHeaders cloudEventsHeaders(AuditEvent event) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("ce_specversion", SPEC_VERSION);
+        header(headers, "ce_id", event.id());
+        headers.add("ce_source", CE_SOURCE.computeIfAbsent(String.valueOf(event.vendor()),
+                vendor -> utf8("audit-relay/" + vendor)));
+        headers.add("ce_type", ceType(event.vendor(), event.action()));
+        header(headers, "ce_time", event.time());
+        headers.add("content-type", CONTENT_TYPE);
+        return headers;
     }
 
     /** Header values that repeat from event to event, encoded once (the producer only reads them). */

@@ -316,10 +316,11 @@ class PipelinedKafkaPollerTest {
 
     @Test
     void a_batch_slower_than_the_poll_timeout_pauses_the_partitions_and_nothing_is_lost_or_repeated() throws Exception {
-        send(40); // four batches of ten, each delivered in 300 ms (the poll timeout is 100 ms): the poller polls paused
-        // meanwhile, to stay in the group
+        send(40); // four batches of ten; a batch is held until the poller paused (beyond its poll timeout of 100 ms, with
+        // two batches in flight): meanwhile the poller polls paused, to stay in the group
         AtomicInteger pauses = new AtomicInteger();
-        start(countingPauses(pauses), batch -> Thread.sleep(300), Duration.ofSeconds(10), Long.MAX_VALUE, Duration.ofMillis(100));
+        start(countingPauses(pauses), batch -> await(() -> pauses.get() > 0), Duration.ofSeconds(10), Long.MAX_VALUE,
+                Duration.ofMillis(100));
 
         awaitCommitted(40);
         assertThat(deliveredOffsets()).containsExactlyInAnyOrderElementsOf(range(40));
