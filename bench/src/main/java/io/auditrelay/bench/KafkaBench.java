@@ -1,6 +1,7 @@
 package io.auditrelay.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.mapper.MappingContext;
@@ -271,6 +272,7 @@ final class KafkaBench {
                             + " distinct); CPU since its start " + String.format("%.1f s", fp[2]));
         }
         results.row("3 kafka e2e", "relay peak RSS (VmHWM, -Xmx1g)", Results.num(rss) + " MB", "");
+        cpuBudget(node, n, pp[1], pipeCpu, brokerPipe, done - firstOut, relayCpu, brokerRelay, pipeSteady);
         results.row("3 kafka e2e", "CPU seconds: pipelined loop (the bench JVM while it ran) / relay (first output to last)",
                 String.format("%.1f / %.1f", pipeCpu, relayCpu), String.format("relay since its start %.1f s;"
                         + " of its %.1f s, %.1f s on its JIT compiler threads; the broker's (not included) %.1f s during"
@@ -300,6 +302,31 @@ final class KafkaBench {
         } catch (Exception e) {
             return -1;
         }
+    }
+
+    /**
+     * How much of the machine each side used in its window (its own CPU and the broker's over the cores times the
+     * window), and the relay's rate if its CPU per event and the broker's had every core to themselves: what the
+     * relay's CPU per event allows on this machine at best, as a ratio to the pipelined loop.
+     */
+    private void cpuBudget(ObjectNode node, long n, double pipeRateInclJoin, double pipeCpu, double brokerPipe,
+                           double relayWindow, double relayCpu, double brokerRelay, double pipeRate) {
+        if (brokerPipe < 0 || brokerRelay < 0 || relayCpu < 0 || relayWindow <= 0 || pipeRateInclJoin <= 0) {
+            return;
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        double pipeBusy = (pipeCpu + brokerPipe) / (cores * (n / pipeRateInclJoin));
+        double relayBusy = (relayCpu + brokerRelay) / (cores * relayWindow);
+        double ceiling = cores / ((relayCpu + brokerRelay) / n);
+        node.put("cores_busy_pipelined", CsvBench.round3(pipeBusy));
+        node.put("cores_busy_relay", CsvBench.round3(relayBusy));
+        node.put("relay_cpu_us_per_event", Math.round(relayCpu / n * 1e7) / 10.0);
+        results.json.put("kafka_pipelined_ratio_cpu_ceiling", CsvBench.round3(ceiling / pipeRate));
+        results.row("3 kafka e2e", "share of the " + cores + " cores used (the process + the broker) in the window: pipelined loop / relay",
+                String.format("%.0f %% / %.0f %%", 100 * pipeBusy, 100 * relayBusy),
+                String.format("relay %.1f + broker %.1f CPU us per event: at 100 %% of the cores %s events/s, %.3f of the"
+                                + " pipelined loop (kafka_pipelined_ratio_cpu_ceiling)", relayCpu / n * 1e6,
+                        brokerRelay / n * 1e6, Results.num(ceiling), ceiling / pipeRate));
     }
 
     /** CPU seconds between two readings, -1 when either is unknown. */
