@@ -31,8 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * loopback servers ({@link ChaosWorld}), fed at a steady rate, killed with SIGKILL at six chosen moments (seen in its
  * output, not guessed by time: mid-file, mid-page, mid-poll-batch, mid-object, mid-upload of an S3 batch, mid-POST)
  * and started again each time; then the Kafka broker, Pulsar, S3Proxy and the webhook receiver are each stopped and
- * started again ({@code -Dchaos.outage-seconds}, 10 by default to keep the suite within CI time; the issue asks
- * for 30).
+ * started again after 30 s ({@code -Dchaos.outage-seconds}).
  *
  * <p>At the end every event fed is in every sink: exactly once in the CSV and NDJSON files (the README's promise),
  * at least once in S3, Kafka and the webhook, whose consumers key on the canonical id (docs/s3-sink.md,
@@ -42,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(600)
 class CrashSuiteIT {
 
-    private static final int OUTAGE_SECONDS = Integer.getInteger("chaos.outage-seconds", 10);
+    private static final int OUTAGE_SECONDS = Integer.getInteger("chaos.outage-seconds", 30);
 
     @TempDir
     Path dir;
