@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -39,6 +40,12 @@ import java.util.List;
  * content (another user's action under the same id) is told apart from a plain repeat: a conflicting duplicate. A line
  * is 32 hex digits of the id hash then 16 of the content hash; a line of 32 digits (written before content was kept)
  * is an id whose content is not known, which never conflicts.
+ *
+ * <p>Stores sharing a directory (relays on one state volume, a backfill beside the relay, two stores of one JVM) each
+ * write a file of their own ({@link DedupeSlot}: {@code dedupe-ids.txt}, {@code dedupe-ids-1.txt}, ...) and load all
+ * of them at start, so each knows what the others had delivered by then and none compacts away the ids another one
+ * appended. A store that starts takes over the files of stores that are no longer running (their ids are written to
+ * its own file, theirs is deleted).
  */
 public class DedupeRepository extends ServiceSupport implements IdempotentRepository {
 
@@ -56,12 +63,15 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
         CONFLICT
     }
 
-    private final Path file;
+    private final Path dir;
     private final IdHashSet ids;
+    private DedupeSlot slot;
+    private Path file;
     private long linesInFile;
     private OutputStream out;
 
     public DedupeRepository(Path stateDir, int maxIds) {
+        this.dir = stateDir;
         this.file = stateDir.resolve(FILE_NAME);
         this.ids = new IdHashSet(maxIds);
     }
@@ -166,30 +176,59 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
 
     @Override
     protected synchronized void doStart() throws Exception {
-        Files.createDirectories(file.getParent());
-        if (Files.exists(file)) {
-            try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    if (line.length() == 32 || line.length() == 48) {
-                        try {
-                            long high = HEX.fromHexDigitsToLong(line, 0, 16);
-                            long low = HEX.fromHexDigitsToLong(line, 16, 32);
-                            long content = line.length() == 48 ? HEX.fromHexDigitsToLong(line, 32, 48) : 0;
-                            if (!ids.add(high, low, content) && content != 0 && ids.content(high, low) == 0) {
-                                ids.remove(high, low); // the id again, now with its content
-                                ids.add(high, low, content);
-                            }
-                            linesInFile++;
-                        } catch (IllegalArgumentException torn) {
-                            LOG.debug("Ignoring unreadable line in {}", file);
+        slot = DedupeSlot.take(dir);
+        file = slot.file();
+        List<DedupeSlot.Other> others = List.of();
+        try {
+            others = slot.others();
+            for (DedupeSlot.Other other : others) {
+                load(other.file()); // first, so that this store's own ids count as the newest
+            }
+            linesInFile = load(file);
+            rewrite();
+            for (DedupeSlot.Other other : others) {
+                if (other.stopped()) { // its ids are in this store's file now
+                    Files.deleteIfExists(other.file());
+                    LOG.info("Dedupe store {} took over the ids of {}, whose store is not running", file, other.file());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            slot.release();
+            throw e;
+        } finally {
+            for (DedupeSlot.Other other : others) {
+                other.release();
+            }
+        }
+        LOG.info("Dedupe store {} holds {} ids{}", file, ids.size(), others.isEmpty() ? ""
+                : " (with those of " + others.size() + " other store file(s) of " + dir + " as they were at start)");
+    }
+
+    /** Adds the ids of a store file; returns how many lines it held. A file gone meanwhile holds none. */
+    private long load(Path source) throws IOException {
+        long lines = 0;
+        try (BufferedReader reader = Files.newBufferedReader(source, StandardCharsets.US_ASCII)) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.length() == 32 || line.length() == 48) {
+                    try {
+                        long high = HEX.fromHexDigitsToLong(line, 0, 16);
+                        long low = HEX.fromHexDigitsToLong(line, 16, 32);
+                        long content = line.length() == 48 ? HEX.fromHexDigitsToLong(line, 32, 48) : 0;
+                        if (!ids.add(high, low, content) && content != 0 && ids.content(high, low) == 0) {
+                            ids.remove(high, low); // the id again, now with its content
+                            ids.add(high, low, content);
                         }
+                        lines++;
+                    } catch (IllegalArgumentException torn) {
+                        LOG.debug("Ignoring unreadable line in {}", source);
                     }
                 }
             }
-            LOG.info("Dedupe store {} holds {} ids", file, ids.size());
+        } catch (NoSuchFileException gone) {
+            // not written yet, or taken over by another store since it was listed
         }
-        rewrite();
+        return lines;
     }
 
     @Override
@@ -197,6 +236,10 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
         if (out != null) {
             out.close();
             out = null;
+        }
+        if (slot != null) {
+            slot.release();
+            slot = null;
         }
     }
 
@@ -266,7 +309,7 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
             if (out != null) {
                 out.close();
             }
-            Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             try (OutputStream writer = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 byte[] line = new byte[LINE_BYTES];
                 ids.forEachOldestFirst((h, l, content) -> {

@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -217,5 +218,62 @@ class DedupeRepositoryTest {
         assertThat(again.claimHashes(new long[][] {IdHashSet.hash("conduktor:a", IdHashSet.md5(), 0xABCDEF0123456789L)}))
                 .containsExactly(DedupeRepository.Claim.DUPLICATE);
         again.stop();
+    }
+
+    @Test
+    void stores_sharing_a_directory_write_files_of_their_own_and_a_later_store_takes_them_over() throws Exception {
+        DedupeRepository first = new DedupeRepository(dir, 10);
+        first.start();
+        first.confirmAll(List.of("astra:a"));
+
+        DedupeRepository second = new DedupeRepository(dir, 10);
+        second.start();
+        assertThat(second.contains("astra:a")).as("delivered by the first before the second started").isTrue();
+        second.confirmAll(List.of("astra:b"));
+        for (int i = 0; i < 25; i++) { // the first compacts its file (at twice its bound) meanwhile
+            first.confirmAll(List.of("astra:c" + i));
+        }
+        assertThat(Files.readAllLines(dir.resolve("dedupe-ids-1.txt"))).hasSize(2);
+        first.stop();
+        second.stop();
+
+        DedupeRepository third = new DedupeRepository(dir, 10);
+        third.start();
+        assertThat(third.contains("astra:b")).as("written by the second, whose file the first never touched").isTrue();
+        assertThat(third.contains("astra:c24")).isTrue();
+        assertThat(dir.resolve("dedupe-ids-1.txt")).as("taken over: its ids are in the third's file").doesNotExist();
+        third.stop();
+        DedupeRepository fourth = new DedupeRepository(dir, 10);
+        fourth.start();
+        assertThat(fourth.contains("astra:b")).isTrue();
+        fourth.stop();
+    }
+
+    @Test
+    void a_store_beside_one_running_in_another_process_knows_its_ids_and_takes_its_file_over_once_it_was_killed()
+            throws Exception {
+        Process other = StoreProcess.start(dir.resolve("other.log"), "started", "dedupe",
+                dir.toString(), "conduktor:other");
+        try {
+            DedupeRepository here = new DedupeRepository(dir, 100);
+            here.start();
+            assertThat(here.contains("conduktor:other")).isTrue();
+            here.confirmAll(List.of("conduktor:here"));
+            here.stop();
+            assertThat(Files.readAllLines(dir.resolve("dedupe-ids-1.txt")))
+                    .as("the other process holds dedupe-ids.txt: this one wrote a file of its own").hasSize(2);
+            assertThat(Files.readAllLines(dir.resolve(DedupeRepository.FILE_NAME))).hasSize(1);
+
+            other.destroyForcibly(); // SIGKILL: its lock goes with it
+            assertThat(other.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            other.destroyForcibly();
+        }
+        DedupeRepository after = new DedupeRepository(dir, 100);
+        after.start();
+        assertThat(after.contains("conduktor:other")).isTrue();
+        assertThat(after.contains("conduktor:here")).isTrue();
+        assertThat(dir.resolve("dedupe-ids-1.txt")).doesNotExist();
+        after.stop();
     }
 }
