@@ -8,6 +8,7 @@ import io.auditrelay.sink.SinkProducer;
 import io.auditrelay.spine.FanOut;
 import io.auditrelay.event.Delivery;
 import io.auditrelay.spine.Normalizer;
+import io.auditrelay.spine.RelayStats;
 import io.auditrelay.event.SourceRecord;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -131,7 +132,10 @@ public final class ReplayDlqCommand {
             fanOut.flushSinks(context);
         }
         store.compact(entries.size(), keep);
-        int failedAgain = store.entries().size() - keep.size() + unhandled;
+        // counted in this process, not from the store: a relay running beside the replay may add dead letters of its own
+        RelayStats stats = context.getRegistry().lookupByNameAndType("relayStats", RelayStats.class);
+        int failedAgain = (int) stats.snapshot().values().stream().mapToLong(RelayStats.Counts::deadLettered).sum()
+                + unhandled;
         int left = failedAgain + skipped;
         out.println(NAME + ": replayed " + tried + (sinkFilter == null ? "" : " for sink " + sinkFilter)
                 + ", delivered " + (tried - failedAgain) + ", failed again " + failedAgain + ", not replayable " + skipped

@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +31,10 @@ import java.util.List;
  * The dead-letter store: one JSON line per rejected record in {@code <relay.dlq.dir>/dead-letters.jsonl},
  * holding the record as read, where it came from, which sink (if any) refused it, the reason and the time.
  * Each line is written and flushed before the source is acknowledged, so a dead letter is never lost.
+ *
+ * <p>Writes, reads and the replay's {@link #compact} hold {@code dead-letters.lock} ({@link FileMutex}), so relays
+ * and commands sharing the directory (a replay beside a running relay) never lose a line to another's compaction or
+ * read half of one.
  */
 public class DeadLetterStore {
 
@@ -36,6 +42,7 @@ public class DeadLetterStore {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterStore.class);
 
     private final Path file;
+    private final FileMutex mutex;
     private final Clock clock;
     private final RelayStats stats;
     /** Applied to every record and event before it is written; the defaults unless more is asked. */
@@ -43,6 +50,7 @@ public class DeadLetterStore {
 
     public DeadLetterStore(Path dir, Clock clock, RelayStats stats) {
         this.file = dir.resolve(FILE_NAME);
+        this.mutex = new FileMutex(dir.resolve("dead-letters.lock"));
         this.clock = clock;
         this.stats = stats;
     }
@@ -173,19 +181,23 @@ public class DeadLetterStore {
     }
 
     /** All entries currently in the store. */
-    public synchronized List<JsonNode> entries() {
+    public List<JsonNode> entries() {
+        try {
+            return mutex.hold(this::read);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the dead-letter store " + file, e);
+        }
+    }
+
+    private List<JsonNode> read() throws IOException {
         List<JsonNode> out = new ArrayList<>();
         if (!Files.exists(file)) {
             return out;
         }
-        try {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (!line.isBlank()) {
-                    out.add(Json.MAPPER.readTree(line));
-                }
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                out.add(Json.MAPPER.readTree(line));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return out;
     }
@@ -214,35 +226,38 @@ public class DeadLetterStore {
      * appended after the first {@code replayed} entries (the ones that failed again during the replay, with
      * their new reason). Written to a temporary file in the same folder, then moved over the store.
      */
-    public synchronized void compact(int replayed, List<JsonNode> keep) {
-        List<JsonNode> all = entries();
-        List<JsonNode> out = new ArrayList<>(keep);
-        out.addAll(all.subList(Math.min(replayed, all.size()), all.size()));
+    public void compact(int replayed, List<JsonNode> keep) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
-            StringBuilder text = new StringBuilder();
-            for (JsonNode entry : out) {
-                text.append(Json.MAPPER.writeValueAsString(entry)).append('\n');
-            }
-            try (var channel = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                channel.write(java.nio.ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
-                channel.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            mutex.hold(() -> {
+                List<JsonNode> all = read();
+                List<JsonNode> out = new ArrayList<>(keep);
+                out.addAll(all.subList(Math.min(replayed, all.size()), all.size()));
+                Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+                StringBuilder text = new StringBuilder();
+                for (JsonNode entry : out) {
+                    text.append(Json.MAPPER.writeValueAsString(entry)).append('\n');
+                }
+                try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                    channel.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+                    channel.force(true);
+                }
+                return Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rewrite the dead-letter store " + file, e);
         }
     }
 
-    private synchronized void append(ObjectNode entry) {
+    private void append(ObjectNode entry) {
         try {
-            Files.createDirectories(file.getParent());
             byte[] line = (Json.MAPPER.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
-            try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                out.write(line);
-            }
+            mutex.hold(() -> {
+                try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                    out.write(line);
+                }
+                return null;
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the dead-letter store " + file, e);
         }
