@@ -23,6 +23,7 @@ import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +59,8 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
 
     public static final String OFFSETS_FILE = ".committed-offsets.json";
     public static final String RECOVERED_FILE = ".recovered-ranges.json";
+    /** Held by the running sink that owns the folder. */
+    public static final String LOCK_FILE = ".lock";
     private static final Logger LOG = LoggerFactory.getLogger(DailyFileSink.class);
     private static final int OPEN_FILES = 4;
     private static final int MIN_RECENT_IDS = 100_000;
@@ -71,6 +74,7 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
     /** Per file, the byte ranges {@code [start, end)} of records recovered at a start: read again at every start. */
     private final Map<String, List<long[]>> recovered = new TreeMap<>();
     private IdHashSet recentIds = new IdHashSet(MIN_RECENT_IDS);
+    private FileChannel lock;
 
     private static final class OpenFile {
         final OutputStream out;
@@ -258,6 +262,7 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
     @Override
     protected synchronized void doStart() throws Exception {
         Files.createDirectories(dir);
+        lock = lockFolder();
         Path offsets = dir.resolve(OFFSETS_FILE);
         if (Files.exists(offsets)) {
             committed.putAll(Json.MAPPER.readValue(offsets.toFile(), new TypeReference<Map<String, Long>>() { }));
@@ -329,6 +334,29 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
             file.out.close();
         }
         open.clear();
+        if (lock != null) {
+            lock.close();
+            lock = null;
+        }
+    }
+
+    /**
+     * Takes the folder for this sink alone: a second writer would append to the same daily files and, at its start,
+     * cut what it took for a torn last record, which may be a line the first one is writing.
+     */
+    private FileChannel lockFolder() throws IOException {
+        FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            if (channel.tryLock() != null) {
+                return channel;
+            }
+        } catch (OverlappingFileLockException e) {
+            // held by a sink of this JVM
+        }
+        channel.close();
+        throw new IllegalStateException("The " + name() + " sink's folder " + dir + " is in use by another running "
+                + name() + " sink (another relay or command writing there): give this one a folder of its own"
+                + " (relay.sink." + name() + ".dir)");
     }
 
     private boolean isSinkFile(Path file) {

@@ -25,6 +25,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DailyFileSinkTest {
 
@@ -78,6 +79,7 @@ class DailyFileSinkTest {
         before.accept(event("airkit:e2", "2024-06-01T10:00:01Z", "y"));
         // a hard kill in the middle of writing the third line
         Files.writeString(dir.resolve("audit-2024-06-01.csv"), "airkit:e3,2024-06-01T10:0", StandardOpenOption.APPEND);
+        killed(before);
 
         CsvFileSink after = new CsvFileSink(dir);
         after.start();
@@ -166,6 +168,7 @@ class DailyFileSinkTest {
             first.start();
             // killed while e1's unit was in flight: e1 is in the file, its unit not acknowledged
             first.acceptAll(List.of(new Delivery(event("airkit:e1", "2024-06-01T10:00:00Z", "x"), null)), unit(context));
+            killed(first);
 
             NdjsonFileSink second = new NdjsonFileSink(dir);
             second.start();
@@ -174,6 +177,7 @@ class DailyFileSinkTest {
             Exchange other = unit(context);
             second.acceptAll(List.of(new Delivery(event("airkit:e2", "2024-06-01T10:00:01Z", "y"), null)), other);
             complete(other);
+            killed(second);
 
             NdjsonFileSink third = new NdjsonFileSink(dir);
             third.start();
@@ -195,11 +199,14 @@ class DailyFileSinkTest {
             first.acceptAll(List.of(new Delivery(event("airkit:e1", "2024-06-01T10:00:00Z", "x"), null),
                     new Delivery(event("airkit:e2", "2024-06-02T10:00:00Z", "y"), null)), unit(context));
             // killed with the unit in flight: both files hold a recovered range after the restart
-            new NdjsonFileSink(dir).start();
+            killed(first);
+            NdjsonFileSink second = new NdjsonFileSink(dir);
+            second.start();
             assertThat(Files.readString(dir.resolve(DailyFileSink.RECOVERED_FILE)))
                     .contains("audit-2024-06-01.ndjson", "audit-2024-06-02.ndjson");
 
             Files.delete(dir.resolve("audit-2024-06-01.ndjson")); // rotated away by the operator
+            killed(second);
             new NdjsonFileSink(dir).start();
             assertThat(Files.readString(dir.resolve(DailyFileSink.RECOVERED_FILE)))
                     .doesNotContain("audit-2024-06-01.ndjson").contains("audit-2024-06-02.ndjson");
@@ -228,6 +235,7 @@ class DailyFileSinkTest {
         before.start();
         before.accept(event("airkit:e1", "2024-06-01T10:00:00Z", "x"));
         Files.writeString(dir.resolve("audit-2024-06-01.ndjson"), "{\"id\":\"airkit:e2\",\"ti", StandardOpenOption.APPEND);
+        killed(before);
 
         NdjsonFileSink after = new NdjsonFileSink(dir);
         after.start();
@@ -237,5 +245,29 @@ class DailyFileSinkTest {
 
         assertThat(Files.readAllLines(dir.resolve("audit-2024-06-01.ndjson")))
                 .hasSize(2).allSatisfy(l -> assertThat(l).startsWith("{\"id\":\"airkit:e").endsWith("}"));
+    }
+
+    /**
+     * What a hard kill of the sink leaves on disk, in this JVM: it writes each line through to its file before it
+     * returns and its stop only closes the files (nothing is flushed or committed), and frees the folder for the next
+     * sink as the end of a killed process does. SIGKILLs of real processes: HardKillTest, CrashSuiteIT.
+     */
+    private static void killed(DailyFileSink sink) {
+        sink.stop();
+    }
+
+    @Test
+    void a_second_sink_on_a_folder_a_running_one_writes_refuses_to_start_and_says_why() {
+        NdjsonFileSink running = new NdjsonFileSink(dir);
+        running.start();
+        try {
+            assertThatThrownBy(() -> new NdjsonFileSink(dir).start()).hasMessageContaining(
+                    "The ndjson sink's folder " + dir + " is in use by another running ndjson sink");
+        } finally {
+            running.stop();
+        }
+        NdjsonFileSink next = new NdjsonFileSink(dir);
+        next.start();
+        next.stop();
     }
 }
