@@ -96,17 +96,15 @@ public final class BackfillCommand {
             return 2;
         }
         String name = cursorName(fromAt, untilAt, order);
-        Main main = new Main();
+        Main main = SpineMain.create();
         if (propertiesLocation != null) {
             main.setDefaultPropertyPlaceholderLocation(propertiesLocation);
         }
         main.addOverrideProperty("relay.once", "true");
-        main.addOverrideProperty("relay.inbox.enabled", "false");
         for (String source : new String[] {"cockroachdb", "conduktor", "astra", "airkit"}) {
             main.addOverrideProperty("relay.source." + source + ".enabled", "false"); // the live sources stay with the relay
         }
-        // only the spine and the sinks from the packaged routes; the window's source is added below
-        main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/ingest.yaml");
+        // the window's source is added below
         overrides.forEach(main::addOverrideProperty);
         main.configure().addRoutesBuilder(new WindowRoute(name, from, until, order));
         Outcome outcome = new Outcome();

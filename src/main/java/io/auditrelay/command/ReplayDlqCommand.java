@@ -65,11 +65,8 @@ public final class ReplayDlqCommand {
                 return 2;
             }
         }
-        Main main = new Main();
-        main.addOverrideProperty("relay.inbox.enabled", "false");
+        Main main = SpineMain.create();
         main.addOverrideProperty("relay.once", "false");
-        // only the spine and the sinks: no inbox or source routes
-        main.addOverrideProperty("camel.main.routes-include-pattern", "classpath:routes/ingest.yaml");
         overrides.forEach(main::addOverrideProperty);
         main.start();
         try {

@@ -42,6 +42,7 @@ public class CoreConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings settings = new Settings(context);
+        ManagementPort.checkFree(settings);
         Registry registry = context.getRegistry();
         Clock clock = Clock.systemUTC();
 

@@ -1,10 +1,12 @@
 package io.auditrelay.ops;
 
 import io.auditrelay.testing.Output;
+import io.auditrelay.testing.RelayProcess;
 import io.auditrelay.testing.RelayRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -71,6 +73,21 @@ class MetricsAndHealthTest {
             assertThat(get(relay, "/q/dev/context").body()).contains("Apache Camel 4.17.0 started (audit-relay)");
         } finally {
             relay.stop();
+        }
+    }
+
+    @Test
+    void a_relay_whose_management_port_another_process_holds_refuses_to_start_and_says_why() throws Exception {
+        RelayRunner layout = RelayRunner.inDir(dir);
+        try (ServerSocket taken = new ServerSocket(layout.managementPort())) {
+            RelayProcess relay = RelayProcess.start(layout.properties(), dir.resolve("relay.log"));
+            try {
+                assertThat(relay.waitFor(Duration.ofSeconds(60))).as(relay.log()).isNotNull().isNotZero();
+            } finally {
+                relay.kill();
+            }
+            assertThat(relay.log()).contains("The management port 0.0.0.0:" + layout.managementPort()
+                    + " (relay.management.port) is in use by another process");
         }
     }
 }

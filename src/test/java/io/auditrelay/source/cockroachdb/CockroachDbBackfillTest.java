@@ -1,6 +1,7 @@
 package io.auditrelay.source.cockroachdb;
 
 import io.auditrelay.command.BackfillCommand;
+import io.auditrelay.spine.DedupeRepository;
 import io.auditrelay.testing.Output;
 import io.auditrelay.testing.RelayProcess;
 import io.auditrelay.testing.RelayRunner;
@@ -178,6 +179,57 @@ class CockroachDbBackfillTest {
         assertThat(api.requests().get(requests).startingFrom()).isNotNull().isNotEqualTo("2024-05-01T10:00:01Z");
         assertThat(Files.exists(dir.resolve("state").resolve(CursorStore.FILE_NAME))).as("the live cursor").isFalse();
         assertThat(second.log()).contains("was read");
+    }
+
+    @Test
+    void a_backfill_runs_beside_the_running_relay_on_its_state_directory_and_skips_what_the_relay_delivered()
+            throws Exception {
+        RelayRunner live = relay().with("relay.source.cockroachdb.enabled", "true")
+                .with("relay.source.cockroachdb.start-from", "2024-05-01T10:00:15Z");
+        live.start();
+        Path liveIds = dir.resolve("state").resolve("dedupe-ids.txt");
+        RelayRunner.await(Duration.ofSeconds(60), () -> Output.ids(live.ndjsonDir()).size() == 5
+                && Files.exists(liveIds) && lines(liveIds) == 5);
+        List<String> args = List.of("backfill", "cockroachdb", "--from", "2024-05-01T10:00:10Z",
+                "--until", "2024-05-01T10:00:17Z");
+        Map<String, String> props = new java.util.HashMap<>(live.properties());
+        props.remove("relay.once"); // the live relay's false, which a -D would give the command too
+
+        // the relay's own folder: refused with the reason, nothing written
+        RelayProcess sameFolder = RelayProcess.start(props, dir.resolve("same-folder.log"), List.of(), args);
+        processes.add(sameFolder);
+        assertThat(sameFolder.waitFor(Duration.ofSeconds(90))).as(sameFolder.log()).isNotNull().isNotZero();
+        assertThat(sameFolder.log()).contains("The ndjson sink's folder " + live.ndjsonDir() + " is in use");
+
+        // a folder of its own; the same state directory and management port as the running relay
+        Path backfillOut = dir.resolve("out/backfill");
+        props.put("relay.sink.ndjson.dir", backfillOut.toString());
+        RelayProcess backfill = RelayProcess.start(props, dir.resolve("backfill.log"), List.of(), args);
+        processes.add(backfill);
+        assertThat(backfill.waitFor(Duration.ofSeconds(90))).as(backfill.log()).isZero();
+
+        assertThat(Output.ids(backfillOut)).as("w15 and w16 were delivered by the relay")
+                .containsExactlyElementsOf(window(10, 15));
+        assertThat(backfill.log()).doesNotContain("Address already in use").contains("was read");
+        api.add("w20", "2024-05-01T10:00:20Z");
+        RelayRunner.await(Duration.ofSeconds(60), () -> Output.ids(live.ndjsonDir()).size() == 6);
+        assertThat(Output.ids(live.ndjsonDir())).containsExactlyElementsOf(window(15, 21));
+        RelayRunner.await(Duration.ofSeconds(30), () -> lines(liveIds) == 6);
+        live.stop();
+
+        RelayRunner again = RelayRunner.inDir(dir).with("relay.inbox.enabled", "false");
+        running.add(again);
+        again.start();
+        assertThat(again.context().getRegistry().lookupByNameAndType("dedupeRepository", DedupeRepository.class)
+                .size()).as("the relay's ids and the backfill's, in one store again").isEqualTo(11);
+    }
+
+    private static long lines(Path file) {
+        try {
+            return Files.readAllLines(file).size();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
