@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.auditrelay.event.AuditEvent;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.event.Delivery;
+import io.auditrelay.lock.LockFiles;
 import io.auditrelay.spine.IdHashSet;
 import io.auditrelay.unit.SourceUnit;
 import org.apache.camel.Exchange;
@@ -23,7 +24,6 @@ import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -345,18 +345,13 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
      * cut what it took for a torn last record, which may be a line the first one is writing.
      */
     private FileChannel lockFolder() throws IOException {
-        FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        try {
-            if (channel.tryLock() != null) {
-                return channel;
-            }
-        } catch (OverlappingFileLockException e) {
-            // held by a sink of this JVM
+        FileChannel channel = LockFiles.tryLock(dir.resolve(LOCK_FILE));
+        if (channel == null) {
+            throw new IllegalStateException("The " + name() + " sink's folder " + dir + " is in use by another running "
+                    + name() + " sink (another relay or command writing there): give this one a folder of its own"
+                    + " (relay.sink." + name() + ".dir)");
         }
-        channel.close();
-        throw new IllegalStateException("The " + name() + " sink's folder " + dir + " is in use by another running "
-                + name() + " sink (another relay or command writing there): give this one a folder of its own"
-                + " (relay.sink." + name() + ".dir)");
+        return channel;
     }
 
     private boolean isSinkFile(Path file) {

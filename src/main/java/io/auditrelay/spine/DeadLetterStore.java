@@ -9,6 +9,7 @@ import io.auditrelay.event.AuditEvent;
 import io.auditrelay.redact.Redaction;
 import io.auditrelay.mapper.Json;
 import io.auditrelay.event.SinkDeliveryException;
+import io.auditrelay.lock.FileMutex;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,12 +1,12 @@
 package io.auditrelay.spine;
 
+import io.auditrelay.lock.LockFiles;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -66,17 +66,7 @@ final class DedupeSlot {
     }
 
     private static FileChannel tryLock(Path slotFile) throws IOException {
-        FileChannel channel = FileChannel.open(slotFile.resolveSibling(slotFile.getFileName() + ".lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        try {
-            if (channel.tryLock() != null) {
-                return channel;
-            }
-        } catch (OverlappingFileLockException e) {
-            // held by a store of this JVM
-        }
-        channel.close();
-        return null;
+        return LockFiles.tryLock(slotFile.resolveSibling(slotFile.getFileName() + ".lock"));
     }
 
     /** The file this store writes. */

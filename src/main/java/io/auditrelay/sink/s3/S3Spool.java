@@ -1,12 +1,12 @@
 package io.auditrelay.sink.s3;
 
+import io.auditrelay.lock.LockFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -59,17 +59,7 @@ final class S3Spool {
 
     private static FileChannel tryLock(Path candidate) throws IOException {
         Files.createDirectories(candidate);
-        FileChannel channel = FileChannel.open(candidate.resolve(LOCK), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
-        try {
-            if (channel.tryLock() != null) {
-                return channel;
-            }
-        } catch (OverlappingFileLockException e) {
-            // held by a sink of this JVM
-        }
-        channel.close();
-        return null;
+        return LockFiles.tryLock(candidate.resolve(LOCK));
     }
 
     /** The locked directory. */

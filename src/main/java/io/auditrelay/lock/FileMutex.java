@@ -1,4 +1,4 @@
-package io.auditrelay.spine;
+package io.auditrelay.lock;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -16,12 +16,12 @@ import java.util.concurrent.ConcurrentMap;
  * lock file stays open between uses (opening it for each one cost a third of a dead letter's write); it is opened
  * again when it was deleted meanwhile, so that every process locks the same file.
  */
-final class FileMutex {
+public final class FileMutex {
 
     private static final ConcurrentMap<Path, LockFile> LOCK_FILES = new ConcurrentHashMap<>();
 
     /** What runs under the lock. */
-    interface Action<T> {
+    public interface Action<T> {
         T run() throws IOException;
     }
 
@@ -48,12 +48,12 @@ final class FileMutex {
 
     private final LockFile lockFile;
 
-    FileMutex(Path lockFile) {
+    public FileMutex(Path lockFile) {
         this.lockFile = LOCK_FILES.computeIfAbsent(lockFile.toAbsolutePath().normalize(), LockFile::new);
     }
 
     /** Runs {@code action} holding the lock; waits for it as long as another thread or process holds it. */
-    <T> T hold(Action<T> action) throws IOException {
+    public <T> T hold(Action<T> action) throws IOException {
         synchronized (lockFile) {
             try (FileLock ignored = lockFile.open().lock()) {
                 return action.run();
