@@ -6,6 +6,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.main.MainSupport;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -115,6 +116,11 @@ public final class BackfillCommand {
         if (code != 0) {
             return code;
         }
+        if (outcome.notOnce()) {
+            out.println(NAME + ": relay.once is false here (a -D option or the environment variable RELAY_ONCE sets it),"
+                    + " so the backfill would never end: unset it and run the command again");
+            return 2;
+        }
         if (outcome.failure() != null) {
             out.println(NAME + ": stopped: " + outcome.failure());
             return 1;
@@ -170,11 +176,21 @@ public final class BackfillCommand {
 
         private volatile OnceCoordinator coordinator;
         private volatile String stateDir;
+        private volatile boolean notOnce;
 
         @Override
         public void afterStart(BaseMainSupport main) {
             coordinator = main.getCamelContext().getRegistry().lookupByNameAndType("onceCoordinator", OnceCoordinator.class);
             stateDir = main.getCamelContext().resolvePropertyPlaceholders("{{relay.state.dir}}");
+            // the command's relay.once=true is an override, which a -D option or the environment still beats
+            if (coordinator != null && !coordinator.once() && main instanceof MainSupport running) {
+                notOnce = true;
+                running.completed();
+            }
+        }
+
+        boolean notOnce() {
+            return notOnce;
         }
 
         String stateDir() {

@@ -224,6 +224,17 @@ class CockroachDbBackfillTest {
                 .size()).as("the relay's ids and the backfill's, in one store again").isEqualTo(11);
     }
 
+    @Test
+    void a_backfill_that_relay_once_false_would_keep_running_stops_and_says_why() throws Exception {
+        Map<String, String> props = new java.util.HashMap<>(relay().properties());
+        props.put("relay.once", "false"); // as a -D option, which beats the command's override
+        RelayProcess backfill = RelayProcess.start(props, dir.resolve("backfill.log"), List.of(),
+                List.of("backfill", "cockroachdb", "--from", "2024-05-01T10:00:10Z", "--until", "2024-05-01T10:00:12Z"));
+        processes.add(backfill);
+        assertThat(backfill.waitFor(Duration.ofSeconds(90))).as(backfill.log()).isEqualTo(2);
+        assertThat(backfill.log()).contains("relay.once is false here");
+    }
+
     private static long lines(Path file) {
         try {
             return Files.readAllLines(file).size();
