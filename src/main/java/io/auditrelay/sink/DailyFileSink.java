@@ -59,11 +59,11 @@ public abstract class DailyFileSink extends ServiceSupport implements EventSink 
 
     public static final String OFFSETS_FILE = ".committed-offsets.json";
     public static final String RECOVERED_FILE = ".recovered-ranges.json";
-    /** Held by the running sink that owns the folder. */
-    public static final String LOCK_FILE = ".lock";
     private static final Logger LOG = LoggerFactory.getLogger(DailyFileSink.class);
     private static final int OPEN_FILES = 4;
     private static final int MIN_RECENT_IDS = 100_000;
+    /** Held by the running sink that owns the folder. */
+    private static final String LOCK_FILE = ".lock";
 
     private final Path dir;
     private final String prefix;

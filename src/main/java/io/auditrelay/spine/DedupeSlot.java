@@ -8,8 +8,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
  */
 final class DedupeSlot {
 
-    static final int MAX_SLOTS = 64;
-    private static final Pattern SLOT_FILE = Pattern.compile("dedupe-ids(?:-(\\d+))?\\.txt");
+    private static final int MAX_SLOTS = 64;
+    private static final Pattern SLOT_FILE = Pattern.compile("dedupe-ids(-\\d+)?\\.txt");
 
     /** Another slot's file; {@code lock} is non-null when no running store holds it (it was taken here). */
     record Other(Path file, FileChannel lock) {
@@ -31,7 +31,7 @@ final class DedupeSlot {
             return lock != null;
         }
 
-        /** Releases the lock taken on a stopped store's file (once; later calls do nothing). */
+        /** Releases the lock taken on a stopped store's file (closing it again does nothing). */
         void release() throws IOException {
             if (lock != null) {
                 lock.close();
@@ -61,7 +61,7 @@ final class DedupeSlot {
                 + "): too many relays share this state directory");
     }
 
-    static String name(int slot) {
+    private static String name(int slot) {
         return slot == 0 ? DedupeRepository.FILE_NAME : "dedupe-ids-" + slot + ".txt";
     }
 
@@ -82,13 +82,13 @@ final class DedupeSlot {
         List<Other> others = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(file.getParent())) {
             for (Path candidate : files) {
-                Matcher name = SLOT_FILE.matcher(candidate.getFileName().toString());
-                if (name.matches() && !candidate.equals(file) && Files.isRegularFile(candidate)) {
+                String name = candidate.getFileName().toString();
+                if (SLOT_FILE.matcher(name).matches() && !candidate.equals(file) && Files.isRegularFile(candidate)) {
                     others.add(new Other(candidate, tryLock(candidate)));
                 }
             }
         }
-        others.sort((a, b) -> a.file().getFileName().toString().compareTo(b.file().getFileName().toString()));
+        others.sort(Comparator.comparing(other -> other.file().getFileName().toString())); // the same load order every time
         return others;
     }
 

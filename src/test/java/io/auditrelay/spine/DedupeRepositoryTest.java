@@ -237,13 +237,14 @@ class DedupeRepositoryTest {
         first.stop();
         second.stop();
 
-        DedupeRepository third = new DedupeRepository(dir, 10);
+        DedupeRepository third = new DedupeRepository(dir, 100); // room for every id of both files
         third.start();
         assertThat(third.contains("astra:b")).as("written by the second, whose file the first never touched").isTrue();
         assertThat(third.contains("astra:c24")).isTrue();
+        assertThat(third.contains("astra:c0")).as("compacted away by the first, whose bound is 10").isFalse();
         assertThat(dir.resolve("dedupe-ids-1.txt")).as("taken over: its ids are in the third's file").doesNotExist();
         third.stop();
-        DedupeRepository fourth = new DedupeRepository(dir, 10);
+        DedupeRepository fourth = new DedupeRepository(dir, 100);
         fourth.start();
         assertThat(fourth.contains("astra:b")).isTrue();
         fourth.stop();
