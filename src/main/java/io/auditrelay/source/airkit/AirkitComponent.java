@@ -24,7 +24,7 @@ public class AirkitComponent extends RelayComponent {
 
     private final Clock clock = Clock.systemUTC();
     private final RelayStats stats = new RelayStats(clock);
-    private final Map<Path, DedupeRepository> objectStores = new HashMap<>();
+    private final Map<Path, ObjectStore> objectStores = new HashMap<>();
     private final Map<Path, DeadLetterStore> deadLetterStores = new HashMap<>();
 
     @Override
@@ -35,16 +35,40 @@ public class AirkitComponent extends RelayComponent {
         return endpoint;
     }
 
+    /** A record of the objects read and how many started endpoints use it. */
+    private static final class ObjectStore {
+        final DedupeRepository repository;
+        int users;
+
+        ObjectStore(DedupeRepository repository) {
+            this.repository = repository;
+        }
+    }
+
     /**
-     * The record of the objects read under {@code dir} (one {@code dedupe-ids.txt} of key@ETag hashes), started on
-     * first use and stopped with the component.
+     * The record of the objects read under {@code dir} (one {@code dedupe-ids.txt} of key@ETag hashes), loaded when
+     * the first endpoint using it starts and stopped when the last one stops ({@link #release}): an endpoint started
+     * again, as under {@code master:} when this replica takes the lead again, reads the record from disk with what
+     * the replicas that led meanwhile recorded, instead of what it held when it last read.
      */
     synchronized DedupeRepository objects(Path dir, int maxObjects) {
-        return objectStores.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> {
+        ObjectStore store = objectStores.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> {
             DedupeRepository repository = new DedupeRepository(d, maxObjects);
             ServiceHelper.startService(repository);
-            return repository;
+            return new ObjectStore(repository);
         });
+        store.users++;
+        return store.repository;
+    }
+
+    /** An endpoint that took the record of {@code dir} stopped. */
+    synchronized void release(Path dir) {
+        Path key = dir.toAbsolutePath().normalize();
+        ObjectStore store = objectStores.get(key);
+        if (store != null && --store.users == 0) {
+            objectStores.remove(key);
+            ServiceHelper.stopService(store.repository);
+        }
     }
 
     /** A dead-letter store of the endpoint's own in {@code dir} (where the context has none, e.g. in a Kamelet Pipe). */
@@ -59,7 +83,7 @@ public class AirkitComponent extends RelayComponent {
 
     @Override
     protected synchronized void doStop() throws Exception {
-        ServiceHelper.stopService(objectStores.values());
+        objectStores.values().forEach(store -> ServiceHelper.stopService(store.repository));
         objectStores.clear();
         deadLetterStores.clear();
         super.doStop();

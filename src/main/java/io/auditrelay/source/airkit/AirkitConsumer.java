@@ -436,6 +436,11 @@ class AirkitConsumer extends DefaultConsumer {
     /** The object went through the route: recorded as read, and moved when configured. */
     private void acknowledge(S3Object object) {
         DedupeRepository objects = endpoint.objects();
+        if (objects == null) { // the endpoint stopped (a shutdown that abandoned the object, a lost lead) meanwhile
+            LOG.warn("Airkit source stopped before s3://{}/{} was recorded as read; it is read again", bucket,
+                    object.key());
+            return;
+        }
         String id = objectId(object);
         objects.add(id);
         objects.confirm(id);

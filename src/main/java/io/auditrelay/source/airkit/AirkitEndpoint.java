@@ -147,7 +147,7 @@ public class AirkitEndpoint extends DefaultEndpoint {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        objects = getComponent().objects(Path.of(stateDir).resolve(STATE_SUBDIR), maxObjectsRemembered);
+        objects = getComponent().objects(objectsDir(), maxObjectsRemembered);
         deadLetters = blank(dlqDir) ? getCamelContext().getRegistry().findSingleByType(DeadLetterStore.class) : null;
         if (deadLetters == null) {
             deadLetters = getComponent().deadLetters(blank(dlqDir) ? "data/dlq" : dlqDir);
@@ -164,7 +164,15 @@ public class AirkitEndpoint extends DefaultEndpoint {
             client.close();
             client = null;
         }
+        if (objects != null) {
+            getComponent().release(objectsDir());
+            objects = null;
+        }
         super.doStop();
+    }
+
+    private Path objectsDir() {
+        return Path.of(stateDir).resolve(STATE_SUBDIR);
     }
 
     private static boolean blank(String value) {

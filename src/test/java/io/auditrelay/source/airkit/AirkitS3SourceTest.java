@@ -151,4 +151,39 @@ class AirkitS3SourceTest {
         again.runOnce();
         assertThat(csvIds("moved-again")).isEmpty();
     }
+
+    @Test
+    @Timeout(120)
+    void a_source_that_takes_the_lead_again_knows_the_objects_another_replica_read_meanwhile() throws Exception {
+        String bucket = "airkit-" + System.nanoTime();
+        client.createBucket(b -> b.bucket(bucket));
+        put(bucket, "logs/airkit-audit-20240601T1100.csv",
+                (HEADER + "\n" + row("evt-1100", "2024-06-01 11:00:00.000", "user_login")).getBytes(StandardCharsets.UTF_8));
+        RelayRunner relay = relay(bucket, "out");
+        CamelContext context = relay.start();
+        try {
+            RelayRunner.await(Duration.ofSeconds(60), () -> csvIds("out").size() == 1);
+
+            // the lead moves to another replica sharing the state volume (master: stops this source and its endpoint)
+            context.getRouteController().stopRoute("source-airkit-s3");
+            String read = "logs/airkit-audit-20240601T1105.csv";
+            put(bucket, read, (HEADER + "\n" + row("evt-1105", "2024-06-01 11:05:00.000", "user_login"))
+                    .getBytes(StandardCharsets.UTF_8));
+            String eTag = client.listObjectsV2(b -> b.bucket(bucket).prefix(read)).contents().get(0).eTag();
+            DedupeRepository other = new DedupeRepository(dir.resolve("state").resolve(AirkitEndpoint.STATE_SUBDIR), 100);
+            other.start();
+            other.add(read + "@" + eTag); // that replica read it and recorded it
+            other.confirm(read + "@" + eTag);
+            put(bucket, "logs/airkit-audit-20240601T1110.csv",
+                    (HEADER + "\n" + row("evt-1110", "2024-06-01 11:10:00.000", "user_login")).getBytes(StandardCharsets.UTF_8));
+
+            context.getRouteController().startRoute("source-airkit-s3"); // and back to this one
+            RelayRunner.await(Duration.ofSeconds(60), () -> csvIds("out").size() >= 2);
+            other.stop();
+        } finally {
+            relay.stop();
+        }
+        assertThat(csvIds("out")).as("the object the other replica read is not read again")
+                .containsExactly("airkit:evt-1100", "airkit:evt-1110");
+    }
 }
