@@ -11,12 +11,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -192,7 +194,7 @@ class CockroachDbBackfillTest {
                 && Files.exists(liveIds) && lines(liveIds) == 5);
         List<String> args = List.of("backfill", "cockroachdb", "--from", "2024-05-01T10:00:10Z",
                 "--until", "2024-05-01T10:00:17Z");
-        Map<String, String> props = new java.util.HashMap<>(live.properties());
+        Map<String, String> props = new HashMap<>(live.properties());
         props.remove("relay.once"); // the live relay's false, which a -D would give the command too
 
         // the relay's own folder: refused with the reason, nothing written
@@ -200,6 +202,7 @@ class CockroachDbBackfillTest {
         processes.add(sameFolder);
         assertThat(sameFolder.waitFor(Duration.ofSeconds(90))).as(sameFolder.log()).isNotNull().isNotZero();
         assertThat(sameFolder.log()).contains("The ndjson sink's folder " + live.ndjsonDir() + " is in use");
+        assertThat(Output.ids(live.ndjsonDir())).containsExactlyElementsOf(window(15, 20));
 
         // a folder of its own; the same state directory and management port as the running relay
         Path backfillOut = dir.resolve("out/backfill");
@@ -226,7 +229,7 @@ class CockroachDbBackfillTest {
 
     @Test
     void a_backfill_that_relay_once_false_would_keep_running_stops_and_says_why() throws Exception {
-        Map<String, String> props = new java.util.HashMap<>(relay().properties());
+        Map<String, String> props = new HashMap<>(relay().properties());
         props.put("relay.once", "false"); // as a -D option, which beats the command's override
         RelayProcess backfill = RelayProcess.start(props, dir.resolve("backfill.log"), List.of(),
                 List.of("backfill", "cockroachdb", "--from", "2024-05-01T10:00:10Z", "--until", "2024-05-01T10:00:12Z"));
@@ -238,7 +241,7 @@ class CockroachDbBackfillTest {
     private static long lines(Path file) {
         try {
             return Files.readAllLines(file).size();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return -1;
         }
     }
