@@ -184,8 +184,8 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
             for (DedupeSlot.Other other : others) {
                 load(other.file()); // first, so that this store's own ids count as the newest
             }
-            linesInFile = load(file);
-            rewrite();
+            load(file);
+            rewrite(); // also counts the lines of the file it writes
             for (DedupeSlot.Other other : others) {
                 if (other.stopped()) { // its ids are in this store's file now
                     Files.deleteIfExists(other.file());
@@ -204,9 +204,8 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
                 : " (with those of " + others.size() + " other store file(s) of " + dir + " as they were at start)");
     }
 
-    /** Adds the ids of a store file; returns how many lines it held. A file gone meanwhile holds none. */
-    private long load(Path source) throws IOException {
-        long lines = 0;
+    /** Adds the ids of a store file (none from a file gone meanwhile). */
+    private void load(Path source) throws IOException {
         try (BufferedReader reader = Files.newBufferedReader(source, StandardCharsets.US_ASCII)) {
             String line;
             while ((line = reader.readLine()) != null) {
@@ -219,7 +218,6 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
                             ids.remove(high, low); // the id again, now with its content
                             ids.add(high, low, content);
                         }
-                        lines++;
                     } catch (IllegalArgumentException torn) {
                         LOG.debug("Ignoring unreadable line in {}", source);
                     }
@@ -228,7 +226,6 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
         } catch (NoSuchFileException gone) {
             // not written yet, or taken over by another store since it was listed
         }
-        return lines;
     }
 
     @Override

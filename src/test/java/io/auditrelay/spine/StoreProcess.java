@@ -1,12 +1,14 @@
 package io.auditrelay.spine;
 
+import io.auditrelay.testing.RelayRunner;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A store of the spine in a process of its own, for tests of stores that processes share:
@@ -47,19 +49,26 @@ public final class StoreProcess {
      * Starts one with its output in {@code log}; returns once it printed {@code until} (null: at once), or throws
      * with its output when it ended or a minute passed first.
      */
-    static Process start(Path log, String until, String... args) throws IOException, InterruptedException {
+    static Process start(Path log, String until, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), StoreProcess.class.getName()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (until != null && !Files.readAllLines(log).contains(until)) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
+        if (until != null) {
+            RelayRunner.await(Duration.ofMinutes(1), () -> printed(log, until) || !process.isAlive());
+            if (!printed(log, until)) {
                 process.destroyForcibly();
                 throw new IllegalStateException("the store process did not print " + until + ":\n" + Files.readString(log));
             }
-            Thread.sleep(20);
         }
         return process;
+    }
+
+    private static boolean printed(Path log, String line) {
+        try {
+            return Files.readAllLines(log).contains(line);
+        } catch (IOException e) {
+            return false;
+        }
     }
 }
