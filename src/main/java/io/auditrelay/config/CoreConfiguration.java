@@ -28,6 +28,7 @@ import org.apache.camel.spi.Registry;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -50,7 +51,8 @@ public class CoreConfiguration implements CamelConfiguration {
         registry.bind("relayStats", stats);
 
         Path stateDir = Path.of(settings.get("relay.state.dir", "data/state"));
-        DedupeRepository dedupe = new DedupeRepository(stateDir, settings.integer("relay.dedupe.max-ids", 1_000_000));
+        DedupeRepository dedupe = new DedupeRepository(stateDir, settings.integer("relay.dedupe.max-ids", 1_000_000),
+                Duration.ofMillis(settings.integer("relay.dedupe.peer-refresh-ms", 200)));
         registry.bind("dedupeRepository", dedupe);
         context.addService(dedupe, true, true);
         registry.bind("unitDedupe", new UnitDedupe(dedupe, stats));

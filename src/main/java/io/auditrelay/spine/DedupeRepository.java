@@ -6,20 +6,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The spine's persistent idempotent repository: the last {@code maxIds} delivered event ids.
@@ -43,15 +49,17 @@ import java.util.List;
  *
  * <p>Stores sharing a directory (relays on one state volume, a backfill beside the relay, two stores of one JVM) each
  * write a file of their own ({@link DedupeSlot}: {@code dedupe-ids.txt}, {@code dedupe-ids-1.txt}, ...) and load all
- * of them at start, so each knows what the others had delivered by then and none compacts away the ids another one
- * appended. A store that starts takes over the files of stores that are no longer running (their ids are written to
- * its own file, theirs is deleted).
+ * of them at start, so none compacts away the ids another one appended. While it runs, a store reads what the
+ * others' files gained since ({@link DedupeFileTail}) before it claims ids, at most once per {@code peerRefresh}: an
+ * event another replica delivered (a Kafka partition that moved from one replica to the other and is read again from
+ * its last committed offset) is then a duplicate here too. Only what another store confirmed by then is known: an id
+ * two stores claim at the same moment is delivered by both, which at-least-once allows. A store that starts takes
+ * over the files of stores that are no longer running (their ids are written to its own file, theirs is deleted).
  */
 public class DedupeRepository extends ServiceSupport implements IdempotentRepository {
 
     public static final String FILE_NAME = "dedupe-ids.txt";
     private static final Logger LOG = LoggerFactory.getLogger(DedupeRepository.class);
-    private static final HexFormat HEX = HexFormat.of();
 
     /** What claiming an id found. */
     public enum Claim {
@@ -63,24 +71,45 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
         CONFLICT
     }
 
+    /** How often a store reads what the other stores of its directory delivered, unless told otherwise. */
+    public static final Duration PEER_REFRESH = Duration.ofMillis(200);
+
     private final Path dir;
     private final IdHashSet ids;
+    private final long peerRefreshNanos;
     private DedupeSlot slot;
     private Path file;
     private long linesInFile;
     private OutputStream out;
+    /** The files of the other stores that were running, read up to where they ended; guarded by itself. */
+    private final Map<Path, DedupeFileTail> peers = new HashMap<>();
+    private boolean peersOpen;
+    private final AtomicBoolean readingPeers = new AtomicBoolean();
+    private volatile long nextPeerRead;
 
     public DedupeRepository(Path stateDir, int maxIds) {
+        this(stateDir, maxIds, PEER_REFRESH);
+    }
+
+    /**
+     * @param peerRefresh how often, at most, the store reads what the other stores of {@code stateDir} delivered
+     *                    since (zero: before every claim)
+     */
+    public DedupeRepository(Path stateDir, int maxIds, Duration peerRefresh) {
         this.dir = stateDir;
         this.file = stateDir.resolve(FILE_NAME);
         this.ids = new IdHashSet(maxIds);
+        this.peerRefreshNanos = peerRefresh.toNanos();
     }
 
     /** Claims an id for an event being delivered (in memory): a second copy in flight is a duplicate. */
     @Override
-    public synchronized boolean add(String key) {
+    public boolean add(String key) {
         long[] hash = IdHashSet.hash(key);
-        return ids.add(hash[0], hash[1]);
+        readPeers();
+        synchronized (this) {
+            return ids.add(hash[0], hash[1]);
+        }
     }
 
     /**
@@ -93,6 +122,7 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
             hashes[i] = IdHashSet.hash(keys.get(i));
         }
         boolean[] fresh = new boolean[hashes.length];
+        readPeers();
         synchronized (this) {
             for (int i = 0; i < hashes.length; i++) {
                 fresh[i] = ids.add(hashes[i][0], hashes[i][1]);
@@ -122,6 +152,7 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
      */
     public Claim[] claimHashes(long[][] hashes) {
         Claim[] claims = new Claim[hashes.length];
+        readPeers();
         synchronized (this) {
             for (int i = 0; i < hashes.length; i++) {
                 long[] hash = hashes[i];
@@ -138,9 +169,12 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
     }
 
     @Override
-    public synchronized boolean contains(String key) {
+    public boolean contains(String key) {
         long[] hash = IdHashSet.hash(key);
-        return ids.contains(hash[0], hash[1]);
+        readPeers();
+        synchronized (this) {
+            return ids.contains(hash[0], hash[1]);
+        }
     }
 
     /** The delivery of a claimed id failed: release it so the event can be delivered again. */
@@ -175,16 +209,44 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
     }
 
     @Override
-    protected synchronized void doStart() throws Exception {
+    protected void doStart() throws Exception {
+        List<DedupeFileTail> running = new ArrayList<>(); // the other stores' files, read up to where they end now
+        try {
+            start(running);
+        } catch (Exception e) {
+            for (DedupeFileTail tail : running) {
+                tail.close();
+            }
+            throw e;
+        }
+        synchronized (peers) { // not under this store's lock: readPeers takes the two the other way round
+            running.forEach(tail -> peers.put(tail.file(), tail));
+            peersOpen = true;
+        }
+        nextPeerRead = System.nanoTime() + peerRefreshNanos;
+    }
+
+    private synchronized void start(List<DedupeFileTail> running) throws IOException {
         slot = DedupeSlot.take(dir);
         file = slot.file();
         List<DedupeSlot.Other> others = List.of();
         try {
             others = slot.others();
             for (DedupeSlot.Other other : others) {
-                load(other.file()); // first, so that this store's own ids count as the newest
+                DedupeFileTail tail = new DedupeFileTail(other.file());
+                try {
+                    tail.read(this::learn); // first, so that this store's own ids count as the newest
+                } finally {
+                    if (other.stopped()) {
+                        tail.close();
+                    } else {
+                        running.add(tail); // read on from here while this store runs
+                    }
+                }
             }
-            load(file);
+            try (DedupeFileTail own = new DedupeFileTail(file)) {
+                own.read(this::learn);
+            }
             rewrite(); // also counts the lines of the file it writes
             for (DedupeSlot.Other other : others) {
                 if (other.stopped()) { // its ids are in this store's file now
@@ -194,6 +256,7 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
             }
         } catch (IOException | RuntimeException e) {
             slot.release();
+            slot = null;
             throw e;
         } finally {
             for (DedupeSlot.Other other : others) {
@@ -201,42 +264,78 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
             }
         }
         LOG.info("Dedupe store {} holds {} ids{}", file, ids.size(), others.isEmpty() ? ""
-                : " (with those of " + others.size() + " other store file(s) of " + dir + " as they were at start)");
+                : " (with those of " + others.size() + " other store file(s) of " + dir + ")");
     }
 
-    /** Adds the ids of a store file (none from a file gone meanwhile). */
-    private void load(Path source) throws IOException {
-        try (BufferedReader reader = Files.newBufferedReader(source, StandardCharsets.US_ASCII)) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                if (line.length() == 32 || line.length() == 48) {
-                    try {
-                        long high = HEX.fromHexDigitsToLong(line, 0, 16);
-                        long low = HEX.fromHexDigitsToLong(line, 16, 32);
-                        long content = line.length() == 48 ? HEX.fromHexDigitsToLong(line, 32, 48) : 0;
-                        if (!ids.add(high, low, content) && content != 0 && ids.content(high, low) == 0) {
-                            ids.remove(high, low); // the id again, now with its content
-                            ids.add(high, low, content);
-                        }
-                    } catch (IllegalArgumentException torn) {
-                        LOG.debug("Ignoring unreadable line in {}", source);
+    /** Adds an id read from a store file; one known without its content gets it now. Called with the lock held. */
+    private void learn(long high, long low, long content) {
+        if (!ids.add(high, low, content) && content != 0 && ids.content(high, low) == 0) {
+            ids.remove(high, low); // the id again, now with its content
+            ids.add(high, low, content);
+        }
+    }
+
+    /**
+     * Reads what the other stores of the directory confirmed since the last time, when that was at least
+     * {@code peerRefresh} ago; one caller at a time, the others claim without waiting for it. A failure is logged and
+     * tried again at the next refresh: claims go on with what is known.
+     */
+    private void readPeers() {
+        if (System.nanoTime() - nextPeerRead < 0 || !readingPeers.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            synchronized (peers) {
+                if (!peersOpen) {
+                    return; // stopped
+                }
+                Set<Path> running = new HashSet<>(DedupeSlot.otherFiles(dir, file));
+                for (Path other : running) {
+                    peers.computeIfAbsent(other, DedupeFileTail::new);
+                }
+                for (Iterator<DedupeFileTail> it = peers.values().iterator(); it.hasNext(); ) {
+                    DedupeFileTail tail = it.next();
+                    if (!running.contains(tail.file()) || !tail.read(this::learnLocked)) {
+                        tail.close();
+                        it.remove();
                     }
                 }
             }
-        } catch (NoSuchFileException gone) {
-            // not written yet, or taken over by another store since it was listed
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("Dedupe store {} cannot read what the other stores of {} delivered: {}; it tries again in {} ms",
+                    file, dir, e.toString(), TimeUnit.NANOSECONDS.toMillis(peerRefreshNanos));
+        } finally {
+            nextPeerRead = System.nanoTime() + peerRefreshNanos;
+            readingPeers.set(false);
+        }
+    }
+
+    private synchronized void learnLocked(long high, long low, long content) {
+        learn(high, low, content);
+    }
+
+    private void closePeers() throws IOException {
+        synchronized (peers) {
+            peersOpen = false;
+            for (DedupeFileTail tail : peers.values()) {
+                tail.close();
+            }
+            peers.clear();
         }
     }
 
     @Override
-    protected synchronized void doStop() throws Exception {
-        if (out != null) {
-            out.close();
-            out = null;
-        }
-        if (slot != null) {
-            slot.release();
-            slot = null;
+    protected void doStop() throws Exception {
+        closePeers(); // not under this store's lock: readPeers takes the two the other way round
+        synchronized (this) {
+            if (out != null) {
+                out.close();
+                out = null;
+            }
+            if (slot != null) {
+                slot.release();
+                slot = null;
+            }
         }
     }
 
@@ -281,9 +380,9 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
     private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     /**
-     * Writes one line at {@code at}; returns where the next one starts. By hand rather than with {@link HexFormat},
-     * which gives a long's digits only as a new String (three per id on every unit's confirm); the load reads the
-     * lines back with {@link HexFormat}.
+     * Writes one line at {@code at}; returns where the next one starts. By hand rather than with {@code HexFormat},
+     * which gives a long's digits only as a new String (three per id on every unit's confirm); {@link DedupeFileTail}
+     * reads the lines back.
      */
     private static int line(byte[] buffer, int at, long high, long low, long content) {
         at = hex(buffer, at, high);

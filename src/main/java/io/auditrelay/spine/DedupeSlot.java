@@ -80,15 +80,24 @@ final class DedupeSlot {
      */
     List<Other> others() throws IOException {
         List<Other> others = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(file.getParent())) {
+        for (Path other : otherFiles(file.getParent(), file)) {
+            others.add(new Other(other, tryLock(other)));
+        }
+        return others;
+    }
+
+    /** The store files in {@code dir} other than {@code own}, in the same order every time. */
+    static List<Path> otherFiles(Path dir, Path own) throws IOException {
+        List<Path> others = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path candidate : files) {
                 String name = candidate.getFileName().toString();
-                if (SLOT_FILE.matcher(name).matches() && !candidate.equals(file) && Files.isRegularFile(candidate)) {
-                    others.add(new Other(candidate, tryLock(candidate)));
+                if (SLOT_FILE.matcher(name).matches() && !candidate.equals(own) && Files.isRegularFile(candidate)) {
+                    others.add(candidate);
                 }
             }
         }
-        others.sort(Comparator.comparing(other -> other.file().getFileName().toString())); // the same load order every time
+        others.sort(Comparator.comparing(other -> other.getFileName().toString()));
         return others;
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -276,5 +277,85 @@ class DedupeRepositoryTest {
         assertThat(after.contains("conduktor:here")).isTrue();
         assertThat(dir.resolve("dedupe-ids-1.txt")).doesNotExist();
         after.stop();
+    }
+
+    @Test
+    void a_running_store_learns_what_the_other_stores_of_its_directory_confirm_also_after_they_compact_or_go()
+            throws Exception {
+        DedupeRepository first = new DedupeRepository(dir, 10, Duration.ZERO);
+        first.start();
+        DedupeRepository second = new DedupeRepository(dir, 10, Duration.ZERO);
+        second.start();
+        DedupeRepository third = new DedupeRepository(dir, 10, Duration.ZERO);
+        third.start();
+        DedupeRepository fourth = new DedupeRepository(dir, 10, Duration.ZERO);
+        fourth.start();
+
+        first.confirmHashes(List.of(IdHashSet.hash("conduktor:a", IdHashSet.md5(), 11)));
+        assertThat(second.claimAll(List.of("conduktor:a", "conduktor:a"), new long[] {11, 22}))
+                .as("confirmed by the first after the second started").containsExactly(
+                        DedupeRepository.Claim.DUPLICATE, DedupeRepository.Claim.CONFLICT);
+        for (int i = 0; i < 25; i++) { // the first rewrites its file at twice its bound
+            first.confirmAll(List.of("conduktor:c" + i));
+        }
+        assertThat(Files.readAllLines(dir.resolve(DedupeRepository.FILE_NAME)).size()).isLessThan(25);
+        assertThat(second.contains("conduktor:c24")).as("confirmed after the first compacted").isTrue();
+
+        third.confirmAll(List.of("conduktor:t"));
+        fourth.confirmAll(List.of("conduktor:f"));
+        third.stop();
+        fourth.stop();
+        DedupeRepository fifth = new DedupeRepository(dir, 10, Duration.ZERO); // rewrites the third's file as its own
+        fifth.start();
+        assertThat(dir.resolve("dedupe-ids-3.txt")).as("the fourth's, taken over by the fifth").doesNotExist();
+        fifth.confirmAll(List.of("conduktor:g"));
+        assertThat(second.addAll(List.of("conduktor:t", "conduktor:f", "conduktor:g", "conduktor:new")))
+                .containsExactly(false, false, false, true);
+        assertThat(Files.readAllLines(dir.resolve("dedupe-ids-1.txt")))
+                .as("what the second learned stays in the others' files").isEmpty();
+        fifth.stop();
+        second.stop();
+        first.stop();
+    }
+
+    @Test
+    void a_store_reads_the_others_at_most_once_per_refresh_interval() throws Exception {
+        DedupeRepository first = new DedupeRepository(dir, 10, Duration.ZERO);
+        first.start();
+        DedupeRepository second = new DedupeRepository(dir, 10, Duration.ofHours(1));
+        second.start();
+        first.confirmAll(List.of("astra:later"));
+        assertThat(second.add("astra:later")).as("not read before an hour has passed").isTrue();
+        second.stop();
+        first.stop();
+    }
+
+    @Test
+    void a_line_another_store_has_not_ended_yet_is_read_once_it_is() throws Exception {
+        DedupeRepository repo = new DedupeRepository(dir, 10, Duration.ZERO);
+        repo.start();
+        long[] hash = IdHashSet.hash("airkit:x");
+        String line = HexFormat.of().toHexDigits(hash[0]) + HexFormat.of().toHexDigits(hash[1]) + "0000000000000005";
+        Path other = dir.resolve("dedupe-ids-7.txt"); // a store that started after this one
+        Files.writeString(other, line.substring(0, 20));
+        assertThat(repo.contains("airkit:x")).isFalse();
+        Files.writeString(other, line.substring(20) + "\n", StandardOpenOption.APPEND);
+        assertThat(repo.claimAll(List.of("airkit:x"), new long[] {6})).containsExactly(DedupeRepository.Claim.CONFLICT);
+        repo.stop();
+    }
+
+    @Test
+    void a_store_knows_what_a_store_of_another_process_confirmed_after_it_started() throws Exception {
+        DedupeRepository here = new DedupeRepository(dir, 100, Duration.ZERO);
+        here.start();
+        Process other = StoreProcess.start(dir.resolve("other.log"), "started", "dedupe",
+                dir.toString(), "conduktor:there");
+        try {
+            assertThat(here.add("conduktor:there")).isFalse();
+            assertThat(here.add("conduktor:here")).isTrue();
+        } finally {
+            other.destroyForcibly();
+            here.stop();
+        }
     }
 }
