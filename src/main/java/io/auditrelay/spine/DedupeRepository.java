@@ -96,6 +96,10 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
      *                    since (zero: before every claim)
      */
     public DedupeRepository(Path stateDir, int maxIds, Duration peerRefresh) {
+        if (peerRefresh.isNegative()) {
+            throw new IllegalArgumentException("the dedupe store's peer refresh interval (relay.dedupe.peer-refresh-ms)"
+                    + " must be 0 or more, not " + peerRefresh.toMillis() + " ms");
+        }
         this.dir = stateDir;
         this.file = stateDir.resolve(FILE_NAME);
         this.ids = new IdHashSet(maxIds);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DedupeRepositoryTest {
 
@@ -328,6 +329,12 @@ class DedupeRepositoryTest {
         assertThat(second.add("astra:later")).as("not read before an hour has passed").isTrue();
         second.stop();
         first.stop();
+    }
+
+    @Test
+    void a_negative_refresh_interval_is_refused() {
+        assertThatThrownBy(() -> new DedupeRepository(dir, 10, Duration.ofMillis(-5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("relay.dedupe.peer-refresh-ms");
     }
 
     @Test
