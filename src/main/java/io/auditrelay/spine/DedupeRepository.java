@@ -295,11 +295,16 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
                 }
                 Set<Path> running = new HashSet<>(DedupeSlot.otherFiles(dir, file));
                 for (Path other : running) {
-                    peers.computeIfAbsent(other, DedupeFileTail::new);
+                    if (!peers.containsKey(other)) {
+                        LOG.info("Dedupe store {} reads the ids another store confirms in {}", file, other);
+                        peers.put(other, new DedupeFileTail(other));
+                    }
                 }
                 for (Iterator<DedupeFileTail> it = peers.values().iterator(); it.hasNext(); ) {
                     DedupeFileTail tail = it.next();
                     if (!running.contains(tail.file()) || !tail.read(this::learnLocked)) {
+                        LOG.info("Dedupe store {} no longer reads {}: it is gone (taken over by another store)",
+                                file, tail.file());
                         tail.close();
                         it.remove();
                     }
