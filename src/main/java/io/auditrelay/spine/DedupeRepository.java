@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The spine's persistent idempotent repository: the last {@code maxIds} delivered event ids.
@@ -50,9 +49,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Stores sharing a directory (relays on one state volume, a backfill beside the relay, two stores of one JVM) each
  * write a file of their own ({@link DedupeSlot}: {@code dedupe-ids.txt}, {@code dedupe-ids-1.txt}, ...) and load all
  * of them at start, so none compacts away the ids another one appended. While it runs, a store reads what the
- * others' files gained since ({@link DedupeFileTail}) before it claims ids, at most once per {@code peerRefresh}: an
- * event another replica delivered (a Kafka partition that moved from one replica to the other and is read again from
- * its last committed offset) is then a duplicate here too. Only what another store confirmed by then is known: an id
+ * others' files gained since ({@link DedupeFileTail}) before it claims ids, once {@code peerRefresh} has passed since
+ * it last did: an event another replica delivered (a Kafka partition that moved from one replica to the other and is
+ * read again from its last committed offset) is then a duplicate here too. Only what another store confirmed by then is known: an id
  * two stores claim at the same moment is delivered by both, which at-least-once allows. A store that starts takes
  * over the files of stores that are no longer running (their ids are written to its own file, theirs is deleted).
  */
@@ -84,7 +83,6 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
     /** The files of the other stores that were running, read up to where they ended; guarded by itself. */
     private final Map<Path, DedupeFileTail> peers = new HashMap<>();
     private boolean peersOpen;
-    private final AtomicBoolean readingPeers = new AtomicBoolean();
     private volatile long nextPeerRead;
 
     public DedupeRepository(Path stateDir, int maxIds) {
@@ -281,18 +279,19 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
 
     /**
      * Reads what the other stores of the directory confirmed since the last time, when that was at least
-     * {@code peerRefresh} ago; one caller at a time, the others claim without waiting for it. A failure is logged and
+     * {@code peerRefresh} ago. One caller reads; a claim due meanwhile waits for it (then reads again itself only if
+     * the interval has passed since), so no claim goes on with a view older than the interval. A failure is logged and
      * tried again at the next refresh: claims go on with what is known.
      */
     private void readPeers() {
-        if (System.nanoTime() - nextPeerRead < 0 || !readingPeers.compareAndSet(false, true)) {
+        if (System.nanoTime() - nextPeerRead < 0) {
             return;
         }
-        try {
-            synchronized (peers) {
-                if (!peersOpen) {
-                    return; // stopped
-                }
+        synchronized (peers) {
+            if (!peersOpen || System.nanoTime() - nextPeerRead < 0) {
+                return; // stopped, or read by another claim meanwhile
+            }
+            try {
                 Set<Path> running = new HashSet<>(DedupeSlot.otherFiles(dir, file));
                 for (Path other : running) {
                     if (!peers.containsKey(other)) {
@@ -309,13 +308,12 @@ public class DedupeRepository extends ServiceSupport implements IdempotentReposi
                         it.remove();
                     }
                 }
+            } catch (IOException | UncheckedIOException e) {
+                LOG.warn("Dedupe store {} cannot read what the other stores of {} delivered: {}; it tries again in {}"
+                        + " ms", file, dir, e.toString(), TimeUnit.NANOSECONDS.toMillis(peerRefreshNanos));
+            } finally {
+                nextPeerRead = System.nanoTime() + peerRefreshNanos;
             }
-        } catch (IOException | UncheckedIOException e) {
-            LOG.warn("Dedupe store {} cannot read what the other stores of {} delivered: {}; it tries again in {} ms",
-                    file, dir, e.toString(), TimeUnit.NANOSECONDS.toMillis(peerRefreshNanos));
-        } finally {
-            nextPeerRead = System.nanoTime() + peerRefreshNanos;
-            readingPeers.set(false);
         }
     }
 
