@@ -52,7 +52,8 @@ public class CoreConfiguration implements CamelConfiguration {
 
         Path stateDir = Path.of(settings.get("relay.state.dir", "data/state"));
         DedupeRepository dedupe = new DedupeRepository(stateDir, settings.integer("relay.dedupe.max-ids", 1_000_000),
-                Duration.ofMillis(settings.integer("relay.dedupe.peer-refresh-ms", 200)));
+                Duration.ofMillis(settings.integer("relay.dedupe.peer-refresh-ms",
+                        (int) DedupeRepository.PEER_REFRESH.toMillis())));
         registry.bind("dedupeRepository", dedupe);
         context.addService(dedupe, true, true);
         registry.bind("unitDedupe", new UnitDedupe(dedupe, stats));
